@@ -1,0 +1,38 @@
+#
+# Module manifest for OpsTools. The build stamps ModuleVersion and checks that
+# CmdletsToExport lists exactly the cmdlets compiled into OpsTools.dll.
+#
+@{
+    RootModule           = 'OpsTools.dll'
+    ModuleVersion        = '0.0.0'
+    CompatiblePSEditions = @('Core')
+    GUID                 = '6f1d7c2e-3b8a-4e57-9a0c-5d2b7e41c9a3'
+    Author               = 'OpsTools contributors'
+    CompanyName          = 'OpsTools'
+    Copyright            = '(c) 2026 OpsTools contributors. MIT License.'
+    Description          = 'Typed cmdlets for operators of self-hosted platforms on Docker Swarm, CephFS and PostgreSQL.'
+    PowerShellVersion    = '7.4'
+
+    # Output types users name in scripts ([OpsTools.Swarm.SwarmService]) live here, in the default load context.
+    RequiredAssemblies   = @('OpsTools.Models.dll')
+    FormatsToProcess     = @('OpsTools.Format.ps1xml')
+
+    CmdletsToExport      = @(
+        'Get-OpsToolsDependency'
+        'Get-SwarmNode'
+        'Get-SwarmService'
+        'Get-SwarmServiceLog'
+        'Get-SwarmStack'
+        'Get-SwarmTask'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('Docker', 'Swarm', 'PostgreSQL', 'Ceph', 'Odoo', 'Operations')
+            LicenseUri = 'https://opensource.org/licenses/MIT'
+        }
+    }
+}

@@ -1,0 +1,203 @@
+using System;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using Docker.DotNet;
+using Docker.DotNet.Handler.Abstractions;
+using Docker.DotNet.X509;
+
+namespace OpsTools.Engine.Docker;
+
+/// <summary>
+/// A Docker client for one endpoint, with the API version negotiated with the daemon the way
+/// the docker CLI does (min of ours and the daemon's) and a count of the HTTP calls it made.
+/// Connections are cached per endpoint for the life of the PowerShell session.
+/// </summary>
+public sealed class DockerConnection : IDisposable
+{
+    /// <summary>Highest Engine API version this engine's models are written for.</summary>
+    public static readonly Version MaxApiVersion = new(1, 51);
+
+    private static readonly ConcurrentDictionary<DockerEndpoint, DockerConnection> Cache = new();
+
+    private readonly SemaphoreSlim _negotiation = new(1, 1);
+    private readonly CallCounter _counter = new();
+    private DockerClient? _client;
+
+    private DockerConnection(DockerEndpoint endpoint)
+    {
+        Endpoint = endpoint;
+    }
+
+    /// <summary>The endpoint this connection talks to.</summary>
+    public DockerEndpoint Endpoint { get; }
+
+    /// <summary>API version in use once negotiated; null before the first call.</summary>
+    public Version? ApiVersion { get; private set; }
+
+    /// <summary>Docker Engine version of the daemon once negotiated.</summary>
+    public string? EngineVersion { get; private set; }
+
+    /// <summary>HTTP requests sent to the daemon so far on this connection.</summary>
+    public long ApiCallCount => _counter.Count;
+
+    /// <summary>Returns the cached connection for an endpoint, creating it on first use.</summary>
+    /// <param name="dockerHost">Explicit host, or null for the docker CLI defaults.</param>
+    /// <returns>The connection.</returns>
+    public static DockerConnection Get(string? dockerHost) =>
+        Cache.GetOrAdd(DockerEndpoint.Resolve(dockerHost), static endpoint => new DockerConnection(endpoint));
+
+    /// <summary>Disposes every cached connection (module removal).</summary>
+    public static void DisposeAll()
+    {
+        foreach (DockerConnection connection in Cache.Values)
+        {
+            connection.Dispose();
+        }
+
+        Cache.Clear();
+    }
+
+    /// <summary>Runs a call against the daemon, translating library failures into <see cref="OpsToolsException"/>.</summary>
+    /// <typeparam name="T">Result type.</typeparam>
+    /// <param name="call">The call.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The call's result.</returns>
+    public async Task<T> RunAsync<T>(Func<DockerClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        DockerClient client = await GetClientAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await call(client, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (DockerErrorMapper.Map(ex, Endpoint, cancellationToken) is { } mapped)
+        {
+            throw mapped;
+        }
+    }
+
+    /// <summary>Negotiates the API version (first call only) and returns the versioned client.</summary>
+    /// <param name="cancellationToken">Cancels the negotiation.</param>
+    /// <returns>The client.</returns>
+    public async Task<DockerClient> GetClientAsync(CancellationToken cancellationToken = default)
+    {
+        if (_client is { } ready)
+        {
+            return ready;
+        }
+
+        await _negotiation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_client is { } raced)
+            {
+                return raced;
+            }
+
+            using DockerClient probe = Build(apiVersion: null);
+            global::Docker.DotNet.Models.VersionResponse version;
+            try
+            {
+                version = await probe.System.GetVersionAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (DockerErrorMapper.Map(ex, Endpoint, cancellationToken) is { } mapped)
+            {
+                throw mapped;
+            }
+
+            Version negotiated = MaxApiVersion;
+            if (Version.TryParse(version.APIVersion, out Version? daemonVersion) && daemonVersion < negotiated)
+            {
+                negotiated = daemonVersion;
+            }
+
+            ApiVersion = negotiated;
+            EngineVersion = version.Version;
+            _client = Build(negotiated);
+            return _client;
+        }
+        finally
+        {
+            _negotiation.Release();
+        }
+    }
+
+    /// <summary>Whether the negotiated API version is at least <paramref name="major"/>.<paramref name="minor"/>.</summary>
+    /// <param name="major">Major version.</param>
+    /// <param name="minor">Minor version.</param>
+    /// <returns>True when supported.</returns>
+    public bool SupportsApi(int major, int minor) => ApiVersion is { } v && v >= new Version(major, minor);
+
+    private DockerClient Build(Version? apiVersion)
+    {
+        IAuthProvider auth = NoopAuthProvider.Instance;
+        Uri uri = Endpoint.Uri;
+        if (Endpoint.TlsVerify && uri.Scheme is "tcp" or "https")
+        {
+            try
+            {
+                auth = DockerTlsCertificates.LoadFromDirectory(Endpoint.CertificatePath!).CreateCredentials();
+            }
+            catch (Exception ex) when (ex is System.IO.IOException or System.Security.Cryptography.CryptographicException)
+            {
+                throw new OpsToolsException(
+                    "DockerTlsCertificateInvalid",
+                    OpsToolsErrorKind.InvalidArgument,
+                    $"DOCKER_TLS_VERIFY is set but the client certificates in '{Endpoint.CertificatePath}' cannot be loaded: {ex.Message}",
+                    Endpoint.CertificatePath,
+                    "Set DOCKER_CERT_PATH to the directory holding ca.pem, cert.pem and key.pem.",
+                    ex);
+            }
+
+            uri = new UriBuilder(uri) { Scheme = "https" }.Uri;
+        }
+
+        return new DockerClientBuilder()
+            .WithEndpoint(uri)
+            .WithApiVersion(apiVersion)
+            .WithAuthProvider(new CountingAuthProvider(auth, _counter))
+            .WithTimeout(TimeSpan.FromSeconds(60))
+            .Build();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _client?.Dispose();
+        _client = null;
+        _negotiation.Dispose();
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Endpoint} (API {ApiVersion})");
+
+    private sealed class CallCounter
+    {
+        private long _count;
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Increment() => Interlocked.Increment(ref _count);
+    }
+
+    /// <summary>Wraps the transport so every request is counted; keeps TLS configuration of the inner provider.</summary>
+    private sealed class CountingAuthProvider(IAuthProvider inner, CallCounter counter) : IAuthProvider
+    {
+        public bool TlsEnabled => inner.TlsEnabled;
+
+        public HttpMessageHandler ConfigureHandler(HttpMessageHandler handler) =>
+            new CountingHandler(inner.ConfigureHandler(handler), counter);
+    }
+
+    private sealed class CountingHandler(HttpMessageHandler inner, CallCounter counter) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            counter.Increment();
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+}

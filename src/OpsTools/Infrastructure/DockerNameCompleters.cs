@@ -1,0 +1,84 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using System.Threading;
+
+namespace OpsTools.Infrastructure;
+
+/// <summary>Shared logic of the Docker name completers: ask the daemon briefly, never throw.</summary>
+public abstract class DockerNameCompleter : IArgumentCompleter
+{
+    /// <inheritdoc/>
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        string? dockerHost = fakeBoundParameters?["DockerHost"] as string;
+        string prefix = (wordToComplete ?? string.Empty).Trim('\'', '"');
+        IEnumerable<string> names;
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+            names = GetNames(dockerHost, timeout.Token);
+        }
+        catch (Exception ex) when (ex is OpsToolsException or OperationCanceledException)
+        {
+            // Completion must never break typing; an unreachable daemon just offers nothing.
+            return Array.Empty<CompletionResult>();
+        }
+
+        var pattern = new WildcardPattern(prefix + "*", WildcardOptions.IgnoreCase);
+        return names
+            .Where(pattern.IsMatch)
+            .Distinct(StringComparer.Ordinal)
+            .OrderBy(n => n, StringComparer.Ordinal)
+            .Select(n => new CompletionResult(Quote(n), n, CompletionResultType.ParameterValue, n))
+            .ToList();
+    }
+
+    /// <summary>Names to offer.</summary>
+    protected abstract IEnumerable<string> GetNames(string? dockerHost, CancellationToken cancellationToken);
+
+    private static string Quote(string name) => name.IndexOfAny(new[] { ' ', '\'', '"', '$', '`' }) >= 0 ? "'" + name.Replace("'", "''", StringComparison.Ordinal) + "'" : name;
+}
+
+/// <summary>Completes Swarm service names.</summary>
+public sealed class SwarmServiceNameCompleter : DockerNameCompleter
+{
+    /// <inheritdoc/>
+    protected override IEnumerable<string> GetNames(string? dockerHost, CancellationToken cancellationToken) =>
+        EngineCalls.ServiceNames(dockerHost, cancellationToken);
+}
+
+/// <summary>Completes Swarm stack names.</summary>
+public sealed class SwarmStackNameCompleter : DockerNameCompleter
+{
+    /// <inheritdoc/>
+    protected override IEnumerable<string> GetNames(string? dockerHost, CancellationToken cancellationToken) =>
+        EngineCalls.StackNames(dockerHost, cancellationToken);
+}
+
+/// <summary>Completes Swarm node hostnames.</summary>
+public sealed class SwarmNodeNameCompleter : DockerNameCompleter
+{
+    /// <inheritdoc/>
+    protected override IEnumerable<string> GetNames(string? dockerHost, CancellationToken cancellationToken) =>
+        EngineCalls.NodeNames(dockerHost, cancellationToken);
+}
+
+/// <summary>Engine calls of the completers, in their own type so loading a completer does not load the engine.</summary>
+internal static class EngineCalls
+{
+    public static IEnumerable<string> ServiceNames(string? dockerHost, CancellationToken cancellationToken) =>
+        new OpsTools.Engine.Swarm.SwarmInspector(OpsTools.Engine.Docker.DockerConnection.Get(dockerHost))
+            .GetServicesAsync(null, cancellationToken).GetAwaiter().GetResult().Select(s => s.Name).ToList();
+
+    public static IEnumerable<string> StackNames(string? dockerHost, CancellationToken cancellationToken) =>
+        new OpsTools.Engine.Swarm.SwarmInspector(OpsTools.Engine.Docker.DockerConnection.Get(dockerHost))
+            .GetStacksAsync(cancellationToken).GetAwaiter().GetResult().Select(s => s.Name).ToList();
+
+    public static IEnumerable<string> NodeNames(string? dockerHost, CancellationToken cancellationToken) =>
+        new OpsTools.Engine.Swarm.SwarmInspector(OpsTools.Engine.Docker.DockerConnection.Get(dockerHost))
+            .GetNodesAsync(cancellationToken).GetAwaiter().GetResult().Select(n => n.Hostname).ToList();
+}

@@ -1,0 +1,46 @@
+using System;
+using System.Management.Automation;
+
+namespace OpsTools.Infrastructure;
+
+/// <summary>Builds PowerShell error records from engine errors and from bad input.</summary>
+internal static class ErrorRecords
+{
+    public static ErrorRecord From(OpsToolsException exception)
+    {
+        var record = new ErrorRecord(exception, exception.ErrorId, CategoryOf(exception.Kind), exception.Target);
+        record.ErrorDetails = new ErrorDetails(exception.Message);
+        if (!string.IsNullOrEmpty(exception.RecommendedAction))
+        {
+            record.ErrorDetails.RecommendedAction = exception.RecommendedAction;
+        }
+
+        return record;
+    }
+
+    public static ErrorRecord Create(string errorId, ErrorCategory category, object? target, string message, string? recommendedAction = null)
+    {
+        var record = new ErrorRecord(new OpsToolsException(errorId, OpsToolsErrorKind.NotSpecified, message, target, recommendedAction), errorId, category, target);
+        record.ErrorDetails = new ErrorDetails(message);
+        if (recommendedAction is not null)
+        {
+            record.ErrorDetails.RecommendedAction = recommendedAction;
+        }
+
+        return record;
+    }
+
+    public static ErrorCategory CategoryOf(OpsToolsErrorKind kind) => kind switch
+    {
+        OpsToolsErrorKind.ConnectionError => ErrorCategory.ConnectionError,
+        OpsToolsErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
+        OpsToolsErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
+        OpsToolsErrorKind.ResourceExists => ErrorCategory.ResourceExists,
+        OpsToolsErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        OpsToolsErrorKind.InvalidOperation => ErrorCategory.InvalidOperation,
+        OpsToolsErrorKind.NotImplemented => ErrorCategory.NotImplemented,
+        OpsToolsErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
+        OpsToolsErrorKind.InvalidData => ErrorCategory.InvalidData,
+        _ => ErrorCategory.NotSpecified,
+    };
+}

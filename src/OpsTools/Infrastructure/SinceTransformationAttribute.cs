@@ -1,0 +1,54 @@
+using System;
+using System.Globalization;
+using System.Management.Automation;
+using System.Text.RegularExpressions;
+
+namespace OpsTools.Infrastructure;
+
+/// <summary>
+/// Lets -Since take what operators type: a DateTime or DateTimeOffset, a TimeSpan (that long ago),
+/// a docker-style duration (<c>10m</c>, <c>1h30m</c>, <c>2d</c>) or a date string (<c>2026-11-25T10:00:00Z</c>).
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+public sealed class SinceTransformationAttribute : ArgumentTransformationAttribute
+{
+    private static readonly Regex Duration = new(@"^\s*(?:(?<d>\d+)d)?(?:(?<h>\d+)h)?(?:(?<m>\d+)m)?(?:(?<s>\d+)s)?\s*$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+
+    /// <inheritdoc/>
+    public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
+    {
+        object value = inputData is PSObject ps ? ps.BaseObject : inputData;
+        switch (value)
+        {
+            case DateTimeOffset offset:
+                return offset;
+            case DateTime dateTime:
+                return new DateTimeOffset(dateTime.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(dateTime, DateTimeKind.Local) : dateTime);
+            case TimeSpan span:
+                return DateTimeOffset.Now - span.Duration();
+            case string text when TryParse(text, out DateTimeOffset parsed):
+                return parsed;
+            default:
+                throw new ArgumentTransformationMetadataException(
+                    $"'{value}' is not a time. Use a date (2026-11-25T10:00:00Z, or Get-Date), a TimeSpan, or a duration such as 10m, 2h or 1d.");
+        }
+    }
+
+    /// <summary>Parses a docker-style duration (meaning that long ago) or a date.</summary>
+    internal static bool TryParse(string text, out DateTimeOffset result)
+    {
+        Match match = Duration.Match(text);
+        if (match.Success && text.Trim().Length > 0)
+        {
+            TimeSpan span = TimeSpan.FromDays(Get(match, "d")) + TimeSpan.FromHours(Get(match, "h"))
+                + TimeSpan.FromMinutes(Get(match, "m")) + TimeSpan.FromSeconds(Get(match, "s"));
+            result = DateTimeOffset.Now - span;
+            return true;
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out result);
+    }
+
+    private static int Get(Match match, string group) =>
+        match.Groups[group].Success ? int.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture) : 0;
+}
