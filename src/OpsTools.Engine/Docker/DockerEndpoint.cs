@@ -93,7 +93,8 @@ public sealed class DockerEndpoint : IEquatable<DockerEndpoint>
     {
         string candidate = host.Contains("://", StringComparison.Ordinal) ? host : "tcp://" + host;
         if (!Uri.TryCreate(candidate, UriKind.Absolute, out Uri? uri)
-            || uri.Scheme is not ("unix" or "npipe" or "tcp" or "http" or "https"))
+            || uri.Scheme is not ("unix" or "npipe" or "tcp" or "http" or "https")
+            || (uri.Scheme is "tcp" or "http" or "https" && string.IsNullOrEmpty(uri.Host)))
         {
             throw new OpsToolsException(
                 "DockerHostInvalid",

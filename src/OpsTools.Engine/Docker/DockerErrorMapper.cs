@@ -19,6 +19,8 @@ internal static class DockerErrorMapper
         {
             case OpsToolsException:
                 return null;
+            case AggregateException aggregate when aggregate.InnerExceptions.Count == 1:
+                return Map(aggregate.InnerExceptions[0], endpoint, cancellationToken) ?? Unreachable(endpoint, aggregate.InnerExceptions[0]);
             case OperationCanceledException when cancellationToken.IsCancellationRequested:
                 return null;
             case OperationCanceledException or TimeoutException:
@@ -41,7 +43,7 @@ internal static class DockerErrorMapper
                     endpoint.DisplayName,
                     "Run as root or as a member of the 'docker' group, or point -DockerHost at an endpoint you may use.",
                     exception);
-            case HttpRequestException or SocketException or IOException:
+            case HttpRequestException or SocketException or IOException or AggregateException:
                 return Unreachable(endpoint, exception);
             default:
                 return null;
