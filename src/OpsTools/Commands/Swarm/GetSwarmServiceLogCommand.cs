@@ -26,7 +26,7 @@ public sealed class GetSwarmServiceLogCommand : DockerCmdlet
 
     /// <summary>Services (names or ids; wildcards on names) whose logs to read.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("ServiceName", "Name")]
+    [Alias("ServiceName")]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(SwarmServiceNameCompleter))]
     [ValidateNotNullOrEmpty]
