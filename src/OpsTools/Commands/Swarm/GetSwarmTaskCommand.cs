@@ -21,7 +21,11 @@ public sealed class GetSwarmTaskCommand : DockerCmdlet
         public const string Default = "Default";
     }
 
+    private readonly HashSet<string> _serviceIds = new(StringComparer.Ordinal);
     private IReadOnlyList<SwarmService>? _services;
+    private DockerConnection? _connection;
+    private long _callsBefore;
+    private bool _allServices;
 
     /// <summary>Services (names or ids, wildcards on names) whose tasks to list; all services when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -43,40 +47,58 @@ public sealed class GetSwarmTaskCommand : DockerCmdlet
     public string[]? Node { get; set; }
 
     /// <inheritdoc/>
+    protected override void BeginProcessing()
+    {
+        _connection = AwaitOrTerminate(_ => System.Threading.Tasks.Task.FromResult(DockerConnection.Get(DockerHost)));
+        _callsBefore = _connection.ApiCallCount;
+    }
+
+    /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        DockerConnection connection = AwaitOrTerminate(_ => System.Threading.Tasks.Task.FromResult(DockerConnection.Get(DockerHost)));
-        long callsBefore = connection.ApiCallCount;
-        var inspector = new SwarmInspector(connection);
-        List<string>? serviceIds = null;
-        if (Service is { Length: > 0 })
+        // Names from the pipeline are resolved here and the tasks listed once, in EndProcessing,
+        // so piping many services costs the same few API calls as naming them.
+        if (Service is not { Length: > 0 })
         {
-            _services ??= AwaitOrTerminate(ct => inspector.GetServicesAsync(null, ct));
-            IReadOnlyList<SwarmService> selected = new NameFilter(Service).Select(_services, s => s.Name, s => s.Id, out IReadOnlyList<string> unmatched);
-            foreach (string missing in unmatched)
-            {
-                WriteError(ErrorRecords.Create(
-                    "SwarmServiceNotFound",
-                    ErrorCategory.ObjectNotFound,
-                    missing,
-                    $"No Swarm service named '{missing}' was found.",
-                    "Run Get-SwarmService to list the services."));
-            }
-
-            if (selected.Count == 0)
-            {
-                return;
-            }
-
-            serviceIds = selected.Select(s => s.Id).ToList();
+            _allServices = true;
+            return;
         }
 
-        IReadOnlyList<SwarmTask> tasks = AwaitOrTerminate(ct => inspector.GetTasksAsync(serviceIds, DesiredState, ct));
+        DockerConnection connection = _connection!;
+        _services ??= AwaitOrTerminate(ct => new SwarmInspector(connection).GetServicesAsync(null, ct));
+        IReadOnlyList<SwarmService> selected = new NameFilter(Service).Select(_services, s => s.Name, s => s.Id, out IReadOnlyList<string> unmatched);
+        foreach (string missing in unmatched)
+        {
+            WriteError(ErrorRecords.Create(
+                "SwarmServiceNotFound",
+                ErrorCategory.ObjectNotFound,
+                missing,
+                $"No Swarm service named '{missing}' was found.",
+                "Run Get-SwarmService to list the services."));
+        }
+
+        foreach (SwarmService service in selected)
+        {
+            _serviceIds.Add(service.Id);
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void EndProcessing()
+    {
+        if (!_allServices && _serviceIds.Count == 0)
+        {
+            return;
+        }
+
+        DockerConnection connection = _connection!;
+        List<string>? ids = _allServices ? null : _serviceIds.ToList();
+        IReadOnlyList<SwarmTask> tasks = AwaitOrTerminate(ct => new SwarmInspector(connection).GetTasksAsync(ids, DesiredState, ct));
         var nodeFilter = new NameFilter(Node);
         IEnumerable<SwarmTask> output = nodeFilter.IsEmpty
             ? tasks
             : nodeFilter.Select(tasks.Where(t => t.NodeId is not null), t => t.Node ?? t.NodeId!, t => t.NodeId!, out _);
         WriteObject(output, enumerateCollection: true);
-        WriteApiCallSummary(connection.Endpoint.DisplayName, connection.ApiVersion, callsBefore, connection.ApiCallCount);
+        WriteApiCallSummary(connection.Endpoint.DisplayName, connection.ApiVersion, _callsBefore, connection.ApiCallCount);
     }
 }
