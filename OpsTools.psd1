@@ -18,12 +18,21 @@
     FormatsToProcess     = @('OpsTools.Format.ps1xml')
 
     CmdletsToExport      = @(
+        'Find-CephStaleData'
+        'Get-CephHealth'
+        'Get-CephQuota'
+        'Get-CephStatus'
+        'Get-CephUsage'
         'Get-OpsToolsDependency'
         'Get-SwarmNode'
         'Get-SwarmService'
         'Get-SwarmServiceLog'
         'Get-SwarmStack'
         'Get-SwarmTask'
+        'Remove-CephQuota'
+        'Remove-CephStaleData'
+        'Set-CephQuota'
+        'Test-CephMount'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

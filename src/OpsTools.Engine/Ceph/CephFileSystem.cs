@@ -739,7 +739,7 @@ public sealed class CephFileSystem
             Files = fileCount,
             Subdirectories = subdirCount,
             Entries = fileCount + subdirCount,
-            LastChange = ParseChangeTime(rctime),
+            LastChange = ParseChangeTime(rctime) ?? ModificationTime(path),
             MaxBytes = maxBytes,
             MaxFiles = maxFiles,
             PercentUsed = maxBytes is { } mb ? Math.Round(byteCount * 100.0 / mb, 2) : null,
@@ -928,7 +928,10 @@ public sealed class CephFileSystem
         return (maxBytes, maxFiles);
     }
 
-    /// <summary>Parses <c>ceph.dir.rctime</c>: <c>seconds.nanoseconds</c> since the Unix epoch.</summary>
+    /// <summary>
+    /// Parses <c>ceph.dir.rctime</c>: <c>seconds.nanoseconds</c> since the Unix epoch. Null for
+    /// 0, which Ceph 16 reports for a directory that never had anything in it.
+    /// </summary>
     internal static DateTimeOffset? ParseChangeTime(string text)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -937,7 +940,7 @@ public sealed class CephFileSystem
         }
 
         string[] parts = text.Trim().Split('.');
-        if (!long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out long seconds))
+        if (!long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out long seconds) || seconds == 0)
         {
             return null;
         }
@@ -950,6 +953,19 @@ public sealed class CephFileSystem
         }
 
         return DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(ticks);
+    }
+
+    /// <summary>The directory's own modification time: its last change when its tree has none yet (rctime 0).</summary>
+    private static DateTimeOffset? ModificationTime(string path)
+    {
+        try
+        {
+            return new DateTimeOffset(Directory.GetLastWriteTimeUtc(path), TimeSpan.Zero);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static long ParseCount(string text, string attribute, string path)

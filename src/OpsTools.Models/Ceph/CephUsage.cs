@@ -29,7 +29,7 @@ public sealed class CephUsage
     public long Subdirectories { get; init; }
     /// <summary>Files plus subdirectories.</summary>
     public long Entries { get; init; }
-    /// <summary>Most recent change anywhere below the directory (<c>ceph.dir.rctime</c>).</summary>
+    /// <summary>Most recent change anywhere below the directory (<c>ceph.dir.rctime</c>); for a directory that never held anything, its own modification time.</summary>
     public DateTimeOffset? LastChange { get; init; }
     /// <summary>Byte limit of the directory's quota; null when it has none.</summary>
     public long? MaxBytes { get; init; }

@@ -1,0 +1,48 @@
+using System;
+using System.Management.Automation;
+
+namespace OpsTools.Infrastructure;
+
+/// <summary>Base of the cmdlets that ask a Ceph cluster through the ceph CLI: the CLI's connection options.</summary>
+public abstract class CephClusterCmdlet : OpsToolsCmdlet
+{
+    /// <summary>Cluster name, as the ceph CLI's <c>--cluster</c>: it picks <c>/etc/ceph/&lt;name&gt;.conf</c>.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(CephClusterNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Cluster { get; set; }
+
+    /// <summary>Configuration file, as the ceph CLI's <c>-c</c>.</summary>
+    [Parameter]
+    [Alias("Conf")]
+    [ValidateNotNullOrEmpty]
+    public string? ConfigPath { get; set; }
+
+    /// <summary>Keyring holding the client's key, as the ceph CLI's <c>-k</c>.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Keyring { get; set; }
+
+    /// <summary>Client id without <c>client.</c>, as the ceph CLI's <c>--id</c> (default <c>admin</c>).</summary>
+    [Parameter]
+    [Alias("User")]
+    [ValidateNotNullOrEmpty]
+    public string? Id { get; set; }
+
+    /// <summary>Seconds to wait for the monitors (<c>--connect-timeout</c>); each ceph process gets 5 s more.</summary>
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int TimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Cluster name for messages.</summary>
+    protected string ClusterName => string.IsNullOrEmpty(Cluster) ? "ceph" : Cluster;
+
+    /// <summary>A path given relative to the current PowerShell location, made absolute for the ceph process.</summary>
+    /// <param name="path">The path, or null.</param>
+    /// <returns>The full path, or null.</returns>
+    protected string? FullPath(string? path) =>
+        string.IsNullOrEmpty(path) ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+
+    /// <summary>The span of <see cref="TimeoutSeconds"/>.</summary>
+    protected TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
+}
