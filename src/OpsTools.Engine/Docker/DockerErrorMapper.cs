@@ -31,8 +31,8 @@ internal static class DockerErrorMapper
                     endpoint.DisplayName,
                     "Check that the daemon is responsive ('docker info') and that the network path to it is open.",
                     exception);
-            case DockerSwarmNodeNotParticipatingException:
-                return NotSwarmManager(endpoint, exception.Message, exception);
+            case DockerSwarmNodeNotParticipatingException notManager:
+                return NotSwarmManager(endpoint, ExtractMessage(notManager.ResponseBody) ?? "this node is not part of a swarm", exception);
             case DockerApiException api:
                 return FromApi(api, endpoint);
             case UnauthorizedAccessException:

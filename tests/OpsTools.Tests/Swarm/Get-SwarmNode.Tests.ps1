@@ -18,12 +18,13 @@ Describe 'Get-SwarmNode parameters' {
         $surface = Get-ParameterSurface -Command Get-SwarmNode
     }
 
-    It 'has exactly the parameters Name, Role, Availability and DockerHost' {
-        $surface.Keys | Sort-Object | Should -Be @('Availability', 'DockerHost', 'Name', 'Role')
+    It 'has exactly the parameters Name, Task, Role, Availability and DockerHost' {
+        $surface.Keys | Sort-Object | Should -Be @('Availability', 'DockerHost', 'Name', 'Role', 'Task')
     }
 
     It 'declares -<Name> as <Type>' -ForEach @(
         @{ Name = 'Name'; Type = 'System.String[]'; Mandatory = $false; Position = 0; ByValue = $true; ByPropertyName = $true; Wildcards = $true; Aliases = 'Hostname,Node' }
+        @{ Name = 'Task'; Type = 'OpsTools.Swarm.SwarmTask[]'; Mandatory = $true; Position = $null; ByValue = $true; ByPropertyName = $false; Wildcards = $false; Aliases = '' }
         @{ Name = 'Role'; Type = 'System.Nullable`1[OpsTools.Swarm.SwarmNodeRole]'; Mandatory = $false; Position = $null; ByValue = $false; ByPropertyName = $false; Wildcards = $false; Aliases = '' }
         @{ Name = 'Availability'; Type = 'System.Nullable`1[OpsTools.Swarm.SwarmNodeAvailability]'; Mandatory = $false; Position = $null; ByValue = $false; ByPropertyName = $false; Wildcards = $false; Aliases = '' }
         @{ Name = 'DockerHost'; Type = 'System.String'; Mandatory = $false; Position = $null; ByValue = $false; ByPropertyName = $false; Wildcards = $false; Aliases = 'H,Host' }
@@ -42,9 +43,9 @@ Describe 'Get-SwarmNode parameters' {
         $command.OutputType.Name | Should -Be 'OpsTools.Swarm.SwarmNode'
     }
 
-    It 'has one parameter set, Default' {
+    It 'has the parameter sets Default (names) and Task (tasks piped from Get-SwarmTask)' {
         $command.DefaultParameterSet | Should -Be 'Default'
-        $command.ParameterSets.Name | Should -Be 'Default'
+        $command.ParameterSets.Name | Sort-Object | Should -Be @('Default', 'Task')
     }
 }
 
@@ -130,8 +131,6 @@ Describe 'Get-SwarmNode against the lab swarm' -Skip:(-not $lab.IsAvailable) {
         }
 
         It 'gets the node of each task piped from Get-SwarmTask' {
-            Set-ItResult -Skipped -Because ('BUG: Get-SwarmTask | Get-SwarmNode binds the task''s Name ("svc.1") to -Name instead of its Node property ' +
-                '(alias Node), so every task gives SwarmNodeNotFound; same for Get-SwarmService | Get-SwarmStack')
             $task = Get-SwarmTask -DesiredState Running | Where-Object Node | Select-Object -First 1
             ($task | Get-SwarmNode -ErrorAction Stop).Hostname | Should -Be $task.Node
         }

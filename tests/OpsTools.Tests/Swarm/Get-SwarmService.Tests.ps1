@@ -269,8 +269,6 @@ Describe 'Get-SwarmService when Docker cannot be used' {
     }
 
     It 'stops with a ConnectionError naming the endpoint when nothing listens on the TCP port' {
-        Set-ItResult -Skipped -Because ('BUG: a refused TCP connection surfaces as "System.AggregateException,..." (NotSpecified): ' +
-            'DockerErrorMapper.Map does not unwrap the AggregateException thrown by Microsoft.Net.Http.Client TcpSocketOpenerAsync')
         $problem = { Get-SwarmService -DockerHost 'tcp://127.0.0.1:1' -ErrorAction SilentlyContinue } | Should -Throw -PassThru
 
         $problem.FullyQualifiedErrorId | Should -Be "DockerUnreachable,$commandId"
@@ -293,8 +291,6 @@ Describe 'Get-SwarmService when Docker cannot be used' {
     }
 
     It 'says where the endpoint came from even after the same endpoint was used through -DockerHost' {
-        Set-ItResult -Skipped -Because ('BUG: DockerConnection caches connections by DockerEndpoint, whose Equals ignores Source, so the message ' +
-            'keeps the origin of the first use ("from -DockerHost") when the same endpoint later comes from DOCKER_HOST')
         $endpoint = 'unix:///tmp/opstools-nonexistent-cached.sock'
         { Get-SwarmService -DockerHost $endpoint } | Should -Throw
         $saved = $env:DOCKER_HOST
@@ -349,8 +345,6 @@ Describe 'Get-SwarmService when Docker cannot be used' {
         }
 
         It 'gives the daemon''s reason in plain words, not a raw API response' {
-            Set-ItResult -Skipped -Because ('BUG: DockerErrorMapper.Map builds SwarmNotManager from DockerSwarmNodeNotParticipatingException.Message, ' +
-                'which embeds the raw HTTP response instead of the JSON "message" that FromApi extracts')
             $problem = { Get-SwarmService -DockerHost $daemon.DockerHost } | Should -Throw -PassThru
 
             $problem.ToString() | Should -Not -BeLike '*response=*'

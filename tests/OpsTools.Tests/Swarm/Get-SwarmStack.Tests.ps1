@@ -20,12 +20,13 @@ Describe 'Get-SwarmStack parameters' {
         $surface = Get-ParameterSurface -Command Get-SwarmStack
     }
 
-    It 'has exactly the parameters Name and DockerHost' {
-        $surface.Keys | Sort-Object | Should -Be @('DockerHost', 'Name')
+    It 'has exactly the parameters Name, Service and DockerHost' {
+        $surface.Keys | Sort-Object | Should -Be @('DockerHost', 'Name', 'Service')
     }
 
     It 'declares -<Name> as <Type>' -ForEach @(
         @{ Name = 'Name'; Type = 'System.String[]'; Mandatory = $false; Position = 0; ByValue = $true; ByPropertyName = $true; Wildcards = $true; Aliases = 'Stack' }
+        @{ Name = 'Service'; Type = 'OpsTools.Swarm.SwarmService[]'; Mandatory = $true; Position = $null; ByValue = $true; ByPropertyName = $false; Wildcards = $false; Aliases = '' }
         @{ Name = 'DockerHost'; Type = 'System.String'; Mandatory = $false; Position = $null; ByValue = $false; ByPropertyName = $false; Wildcards = $false; Aliases = 'H,Host' }
     ) {
         $parameter = $surface[$Name]
@@ -42,9 +43,9 @@ Describe 'Get-SwarmStack parameters' {
         $command.OutputType.Name | Should -Be 'OpsTools.Swarm.SwarmStack'
     }
 
-    It 'has one parameter set, Default' {
+    It 'has the parameter sets Default (names) and Service (services piped from Get-SwarmService)' {
         $command.DefaultParameterSet | Should -Be 'Default'
-        $command.ParameterSets.Name | Should -Be 'Default'
+        $command.ParameterSets.Name | Sort-Object | Should -Be @('Default', 'Service')
     }
 }
 
@@ -119,8 +120,6 @@ Describe 'Get-SwarmStack against the lab swarm' -Skip:(-not $lab.IsAvailable) {
         }
 
         It 'gets the stack of each service piped from Get-SwarmService' {
-            Set-ItResult -Skipped -Because ('BUG: Get-SwarmService | Get-SwarmStack binds the service''s Name to -Name instead of its Stack property ' +
-                '(alias Stack), so it writes SwarmStackNotFound for every service')
             (Get-SwarmService -Name $blogWeb.Name | Get-SwarmStack -ErrorAction Stop).Name | Should -Be $blog
         }
 

@@ -149,8 +149,6 @@ Describe 'Get-SwarmTask against the lab swarm' -Skip:(-not $lab.IsAvailable) {
         }
 
         It 'keeps to the tasks on the node given by its id with -Node' {
-            Set-ItResult -Skipped -Because ('BUG: -Node <node id> returns nothing when the node runs more than one of the tasks: ' +
-                'NameFilter.MatchPlain accepts an id prefix only when exactly one item matches, and GetSwarmTaskCommand filters tasks, not nodes')
             (Get-SwarmTask -Service "$prefix-*" -Node $nodeId) | Should -HaveCount 4
         }
 
