@@ -88,6 +88,17 @@ internal static class DockerErrorMapper
     private static OpsToolsException FromApi(DockerApiException api, DockerEndpoint endpoint)
     {
         string message = ExtractMessage(api.ResponseBody) ?? api.Message;
+        if (api.StatusCode == HttpStatusCode.BadRequest && message.Contains("HTTP request to an HTTPS server", StringComparison.OrdinalIgnoreCase))
+        {
+            return new OpsToolsException(
+                "DockerTlsRequired",
+                OpsToolsErrorKind.ConnectionError,
+                $"The Docker daemon at {endpoint.DisplayName} requires TLS: {message}",
+                endpoint.DisplayName,
+                "Set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the directory holding ca.pem, cert.pem and key.pem for this daemon.",
+                api);
+        }
+
         if (api.StatusCode == HttpStatusCode.ServiceUnavailable
             && (message.Contains("swarm", StringComparison.OrdinalIgnoreCase) || message.Contains("manager", StringComparison.OrdinalIgnoreCase)))
         {
