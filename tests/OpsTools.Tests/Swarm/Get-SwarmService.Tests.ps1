@@ -389,7 +389,7 @@ Describe 'Get-SwarmService over TLS (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH)' {
             try { Get-SwarmService; 'no error' } catch { '{0}|{1}' -f $_.FullyQualifiedErrorId, $_.CategoryInfo.Category }
         }.ToString()
 
-        $result | Should -Be 'DockerUnreachable,OpsTools.Commands.Swarm.GetSwarmServiceCommand|ConnectionError'
+        $result | Should -Be 'DockerTlsFailed,OpsTools.Commands.Swarm.GetSwarmServiceCommand|ConnectionError'
     }
 
     It 'tells the operator to turn TLS on when the daemon requires it' {
