@@ -12,7 +12,7 @@ namespace OpsTools.Engine.Ceph;
 internal static class CephErrors
 {
     /// <summary>Maps a failed call; <paramref name="what"/> completes "Cannot ..." (e.g. <c>set the quota of '/mnt/cephfs/x'</c>).</summary>
-    public static OpsToolsException Map(CephSyscallException exception, string what, MountEntry? mount, bool quotaWrite = false)
+    public static OpsToolsException Map(CephSyscallException exception, string what, MountEntry? mount, bool quotaWrite = false, bool offerWalk = false)
     {
         string path = exception.Path;
         switch (exception.Errno)
@@ -28,7 +28,7 @@ internal static class CephErrors
             case Errno.ENOTDIR:
                 return NotDirectory(path, what, exception);
             case Errno.EOPNOTSUPP:
-                return NotCephFs(path, what, mount, exception);
+                return NotCephFs(path, what, mount, exception, offerWalk);
             case Errno.EACCES or Errno.EPERM when quotaWrite:
                 string client = (mount is null ? null : MountTable.FindClient(mount)) ?? "the client";
                 return new OpsToolsException(

@@ -720,7 +720,7 @@ public sealed class CephFileSystem
     private static CephUsage ReadUsage(string path, MountEntry? mount)
     {
         string what = $"read the statistics of '{path}'";
-        string bytes = GetOrMap(path, CephXattr.RecursiveBytes, what, mount)
+        string bytes = GetOrMap(path, CephXattr.RecursiveBytes, what, mount, offerWalk: true)
             ?? throw (mount is not { IsCephFs: true } ? CephErrors.NotCephFs(path, what, mount, offerWalk: true) : CephErrors.NotDirectory(path, what));
         string files = GetOrMap(path, CephXattr.RecursiveFiles, what, mount) ?? "0";
         string subdirs = GetOrMap(path, CephXattr.RecursiveSubdirectories, what, mount) ?? "1";
@@ -805,7 +805,7 @@ public sealed class CephFileSystem
         };
     }
 
-    private static string? GetOrMap(string path, string attribute, string what, MountEntry? mount)
+    private static string? GetOrMap(string path, string attribute, string what, MountEntry? mount, bool offerWalk = false)
     {
         try
         {
@@ -813,7 +813,7 @@ public sealed class CephFileSystem
         }
         catch (CephSyscallException ex)
         {
-            throw CephErrors.Map(ex, what, mount);
+            throw CephErrors.Map(ex, what, mount, offerWalk: offerWalk);
         }
     }
 
