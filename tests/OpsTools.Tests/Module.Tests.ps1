@@ -19,6 +19,15 @@ BeforeDiscovery {
         'OpsTools.Swarm.SwarmStack'
         'OpsTools.Swarm.SwarmLogRecord'
         'OpsTools.Diagnostics.ModuleAssembly'
+        'OpsTools.Ceph.CephQuota'
+        'OpsTools.Ceph.CephUsage'
+        'OpsTools.Ceph.CephHealthCheck'
+        'OpsTools.Ceph.CephPoolUsage'
+        'OpsTools.Ceph.CephFileSystemState'
+        'OpsTools.Ceph.CephMountTest'
+        'OpsTools.Ceph.CephMountCheck'
+        'OpsTools.Ceph.CephStaleDirectory'
+        'OpsTools.Ceph.CephStaleDataRemoval'
     ) | ForEach-Object { @{ TypeName = $_ } }
 }
 

@@ -29,7 +29,7 @@ internal static class SwarmMountLookup
         }
         catch (OpsToolsException ex) when (ex.Kind != OpsToolsErrorKind.InvalidArgument)
         {
-            warning = $"Cannot ask Docker which directories running Swarm services mount: {ex.Message}";
+            warning = $"Cannot ask Docker which directories running Swarm services mount: {ex.Message.TrimEnd('.')}.";
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
