@@ -28,6 +28,7 @@ public abstract class CephFsCmdlet : OpsToolsCmdlet
     }
 
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
+    private DateTime _progressStarted = DateTime.MinValue;
     private DateTime _lastProgress = DateTime.MinValue;
 
     /// <summary>
@@ -165,7 +166,10 @@ public abstract class CephFsCmdlet : OpsToolsCmdlet
         return Await(task);
     }
 
-    /// <summary>Writes a progress record at most every 200 ms; percent only when the total is known.</summary>
+    /// <summary>
+    /// Writes a progress record at most every 200 ms, and only once the work has taken 200 ms
+    /// (a quick command shows no bar); percent only when the total is known.
+    /// </summary>
     /// <param name="activityId">The cmdlet's activity id.</param>
     /// <param name="activity">What the cmdlet does.</param>
     /// <param name="status">Where it is.</param>
@@ -174,7 +178,12 @@ public abstract class CephFsCmdlet : OpsToolsCmdlet
     protected void WriteProgressThrottled(int activityId, string activity, string status, long done, long total)
     {
         DateTime now = DateTime.UtcNow;
-        if (now - _lastProgress < ProgressInterval)
+        if (_progressStarted == DateTime.MinValue)
+        {
+            _progressStarted = now;
+        }
+
+        if (now - _progressStarted < ProgressInterval || now - _lastProgress < ProgressInterval)
         {
             return;
         }

@@ -22,6 +22,9 @@ public sealed class FindCephStaleDataCommand : CephFsCmdlet
     }
 
     private bool _mountsRead;
+
+    // The engine's mount list, typed object: a cmdlet holds no field of an engine type, so
+    // reflecting over it (Get-Command, help) never loads the engine.
     private object? _serviceMounts;
 
     /// <summary>Directories whose subdirectories are examined; wildcards match directory names.</summary>

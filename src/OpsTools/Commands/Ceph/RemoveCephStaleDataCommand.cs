@@ -24,6 +24,9 @@ public sealed class RemoveCephStaleDataCommand : CephFsCmdlet
     }
 
     private bool _mountsRead;
+
+    // The engine's mount list, typed object: a cmdlet holds no field of an engine type, so
+    // reflecting over it (Get-Command, help) never loads the engine.
     private object? _serviceMounts;
     private long _bytesReclaimed;
     private int _removed;
