@@ -24,6 +24,9 @@
         'Get-SwarmServiceLog'
         'Get-SwarmStack'
         'Get-SwarmTask'
+        'Restart-SwarmService'
+        'Set-SwarmService'
+        'Undo-SwarmServiceUpdate'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
