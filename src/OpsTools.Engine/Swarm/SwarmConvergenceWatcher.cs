@@ -270,6 +270,12 @@ public sealed class SwarmConvergenceWatcher
                 Elapsed = elapsed,
             };
 
+            // The most specific reason first: a missing image also pauses the update.
+            if (failed.FirstOrDefault(t => t.Status?.State == ApiTaskState.Rejected && IsImageError(t.Status.Err)) is { } noImage)
+            {
+                return Make(SwarmConvergenceState.ImageNotFound, $"The image '{noImage.Spec?.ContainerSpec?.Image}' cannot be found: {noImage.Status!.Err}");
+            }
+
             switch (updateState)
             {
                 case "paused":
@@ -278,11 +284,6 @@ public sealed class SwarmConvergenceWatcher
                     return Make(SwarmConvergenceState.Paused, $"The rollback was paused: {updateMessage}");
                 case "rollback_started" or "rollback_completed" when !target.IsRollback:
                     return Make(SwarmConvergenceState.RolledBack, $"The update failed and was rolled back ({updateState}): {updateMessage}");
-            }
-
-            if (failed.FirstOrDefault(t => t.Status?.State == ApiTaskState.Rejected && IsImageError(t.Status.Err)) is { } noImage)
-            {
-                return Make(SwarmConvergenceState.ImageNotFound, $"The image '{noImage.Spec?.ContainerSpec?.Image}' cannot be found: {noImage.Status!.Err}");
             }
 
             if (failed.Count >= _options.MaxTaskFailures)
