@@ -117,6 +117,14 @@ public sealed class SwarmConvergenceWatcherTests
         string job = await lab.CreateAsync("job", "exit 0", "--mode", "replicated-job");
         string oneShot = await lab.CreateAsync("oneshot", "exit 0", "--restart-condition", "none");
 
+        // A one-shot service whose task already finished must not keep the watch waiting for a running task.
+        DateTime deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!(await DockerCli.RunAsync(lab.DockerHost, "service", "ps", "--format", "{{.CurrentState}}", oneShot)).StartsWith("Complete", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the one-shot task did not complete");
+            await Task.Delay(250);
+        }
+
         IReadOnlyList<SwarmServiceConvergence> outcomes = await new SwarmConvergenceWatcher(lab.Connect())
             .WaitAsync(new[] { new SwarmWatchTarget { ServiceId = job }, new SwarmWatchTarget { ServiceId = oneShot } }, Generous);
 
