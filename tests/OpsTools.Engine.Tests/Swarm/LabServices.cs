@@ -95,3 +95,13 @@ internal sealed class LabServices : IAsyncDisposable
         }
     }
 }
+
+/// <summary>
+/// Tests that change services and count Docker API calls on the shared per-endpoint connection:
+/// they run alone, so no other test's calls land in their counts (or theirs in others').
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SwarmChangeCollection
+{
+    public const string Name = "Swarm changes";
+}

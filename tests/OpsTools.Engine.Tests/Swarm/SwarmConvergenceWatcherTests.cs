@@ -11,6 +11,7 @@ using OpsTools.Swarm;
 
 namespace OpsTools.Engine.Tests.Swarm;
 
+[Collection(SwarmChangeCollection.Name)]
 public sealed class SwarmConvergenceWatcherTests
 {
     private const string Forever = "trap 'exit 0' TERM; while true; do sleep 1; done";

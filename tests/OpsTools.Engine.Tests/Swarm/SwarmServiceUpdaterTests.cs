@@ -8,6 +8,7 @@ using OpsTools.Engine.Swarm;
 
 namespace OpsTools.Engine.Tests.Swarm;
 
+[Collection(SwarmChangeCollection.Name)]
 public sealed class SwarmServiceUpdaterTests
 {
     private const string Forever = "trap 'exit 0' TERM; while true; do sleep 1; done";
