@@ -40,6 +40,12 @@ public sealed class SwarmConvergenceOptions
     /// <summary>Failed or rejected tasks of the new spec after which the rollout counts as failed.</summary>
     public int MaxTaskFailures { get; init; } = 3;
 
+    /// <summary>
+    /// How long a task started by the change must stay running before it counts, so a process that
+    /// crashes right after starting is not taken for a converged service.
+    /// </summary>
+    public TimeSpan StableFor { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a task may wait for a node that no constraint allows before the rollout counts as failed.</summary>
     public TimeSpan UnschedulableGrace { get; init; } = TimeSpan.FromSeconds(3);
 }
@@ -156,6 +162,7 @@ public sealed class SwarmConvergenceWatcher
         private readonly string _host;
         private readonly Dictionary<string, TimeSpan> _unschedulableSince = new(StringComparer.Ordinal);
         private readonly Dictionary<string, SwarmServiceConvergence> _last = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, TimeSpan> _runningSince = new(StringComparer.Ordinal);
 
         public Tracker(IReadOnlyList<SwarmWatchTarget> targets, SwarmConvergenceOptions options, string host)
         {
@@ -251,7 +258,26 @@ public sealed class SwarmConvergenceWatcher
                 .OrderByDescending(t => t.Status?.Timestamp)
                 .ToList();
             List<TaskResponse> wanted = tasks.Where(t => t.DesiredState is ApiTaskState.Running or ApiTaskState.Complete).ToList();
-            long running = wanted.Count(t => t.Status?.State == ApiTaskState.Running);
+            DateTime changed = (service.UpdatedAt ?? DateTime.MinValue).ToUniversalTime();
+            bool IsStable(TaskResponse t)
+            {
+                // A task already running before the change (daemon clock on both sides) has proven itself.
+                if ((t.Status?.Timestamp ?? DateTime.MaxValue).ToUniversalTime() < changed)
+                {
+                    return true;
+                }
+
+                if (!_runningSince.TryGetValue(t.ID, out TimeSpan since))
+                {
+                    _runningSince[t.ID] = since = elapsed;
+                }
+
+                return elapsed - since >= _options.StableFor;
+            }
+
+            List<TaskResponse> runningTasks = wanted.Where(t => t.Status?.State == ApiTaskState.Running).ToList();
+            var stable = new HashSet<string>(runningTasks.Where(IsStable).Select(t => t.ID), StringComparer.Ordinal);
+            long running = runningTasks.Count;
             long completed = tasks.Count(t => t.Status?.State == ApiTaskState.Complete);
             long desired = DesiredTasks(service, wanted);
 
@@ -325,7 +351,7 @@ public sealed class SwarmConvergenceWatcher
             bool oneShot = condition is "none" or "on-failure";
             // The orchestrator sets a finished one-shot task's desired state to shutdown: count it whatever it wants now.
             long done = tasks
-                .Where(t => (t.Status?.State == ApiTaskState.Running && t.DesiredState is ApiTaskState.Running) || (oneShot && t.Status?.State == ApiTaskState.Complete))
+                .Where(t => (stable.Contains(t.ID) && t.DesiredState is ApiTaskState.Running) || (oneShot && t.Status?.State == ApiTaskState.Complete))
                 .Select(t => t.Slot is > 0 ? "slot:" + t.Slot : "node:" + t.NodeID)
                 .Distinct(StringComparer.Ordinal)
                 .LongCount();
