@@ -162,7 +162,6 @@ public static class ComposeYamlWriter
         YamlMap map => Clean(map, key is "networks" or "volumes" or "secrets" or "configs", keepEmpty),
         Dictionary<string, object?> dictionary => CleanDictionary(dictionary),
         List<object> list => list.Count == 0 ? null : list.Select(item => CleanValue(item, key, false) ?? string.Empty).ToList(),
-        IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
         _ => value,
     };
 
