@@ -72,6 +72,11 @@ internal static class ComposeNormalizer
                 warn(name, key, $"Ignoring unsupported option 'restart' of service '{name}': swarm uses deploy.restart_policy (as the docker CLI does, 'restart' still applies when deploy.restart_policy is absent).");
             }
 
+            if (key == "tmpfs")
+            {
+                warn(name, key, $"Option 'tmpfs' of service '{name}' is kept in the model but docker stack deploy does not apply it; use a volume of type tmpfs.");
+            }
+
             YNode value = service[key]!;
             if (value is YScalar { Value: null } && key is not ("command" or "entrypoint"))
             {
