@@ -380,10 +380,14 @@ function Start-TestDockerDaemon {
     #>
     [CmdletBinding()]
     param(
-        [double] $TimeoutSeconds = 30
+        [double] $TimeoutSeconds = 30,
+
+        # Also listen on tcp://127.0.0.1:2376 inside the daemon's network namespace with
+        # --tlsverify, using a throw-away CA and client certificate (CertPath of the result).
+        [switch] $Tls
     )
 
-    $missing = @('dockerd', 'unshare', 'sh') | Where-Object { -not (Get-Command -Name $_ -CommandType Application -ErrorAction Ignore) }
+    $missing = @('dockerd', 'unshare', 'sh') + @(if ($Tls) { 'openssl', 'nsenter', 'ip' }) | Where-Object { -not (Get-Command -Name $_ -CommandType Application -ErrorAction Ignore) }
     if (-not $IsLinux) {
         return [pscustomobject]@{ DockerHost = $null; SkipReason = 'a second dockerd is only started on Linux' }
     }
@@ -400,8 +404,14 @@ function Start-TestDockerDaemon {
     $socket = "unix://$directory/docker.sock"
     # Its own empty configuration file: settings of the lab daemon's /etc/docker/daemon.json must not apply.
     Set-Content -LiteralPath (Join-Path $directory 'daemon.json') -Value '{}' -Encoding utf8NoBOM
-    $command = 'exec unshare --net --fork dockerd --config-file "$1/daemon.json" --data-root "$1/data" --exec-root "$1/exec" --pidfile "$1/dockerd.pid" ' +
-    '--host "unix://$1/docker.sock" --bridge=none --iptables=false --ip6tables=false >"$1/dockerd.log" 2>&1 </dev/null'
+    $tlsArguments = ''
+    if ($Tls) {
+        New-TestTlsCertificate -Directory $directory
+        $tlsArguments = '--host tcp://127.0.0.1:2376 --tlsverify --tlscacert "$1/ca.pem" --tlscert "$1/server-cert.pem" --tlskey "$1/server-key.pem" '
+    }
+    # The namespace's loopback starts down: bring it up for the TLS listener.
+    $command = 'exec unshare --net --fork sh -c ''ip link set lo up 2>/dev/null; exec "$@"'' sh dockerd --config-file "$1/daemon.json" --data-root "$1/data" --exec-root "$1/exec" --pidfile "$1/dockerd.pid" ' +
+    '--host "unix://$1/docker.sock" ' + $tlsArguments + '--bridge=none --iptables=false --ip6tables=false >"$1/dockerd.log" 2>&1 </dev/null'
     $startInfo = [System.Diagnostics.ProcessStartInfo]::new('sh')
     foreach ($argument in @('-c', $command, 'sh', $directory)) { $startInfo.ArgumentList.Add($argument) }
     $startInfo.UseShellExecute = $false
@@ -409,6 +419,8 @@ function Start-TestDockerDaemon {
 
     $daemon = [pscustomobject]@{
         DockerHost = $socket
+        TcpHost    = if ($Tls) { 'tcp://127.0.0.1:2376' } else { $null }
+        CertPath   = if ($Tls) { $directory } else { $null }
         ProcessId  = $null
         LauncherId = $launcher.Id
         Directory  = $directory
@@ -433,6 +445,63 @@ function Start-TestDockerDaemon {
         $launcher.Dispose()
     }
     $daemon
+}
+
+function New-TestTlsCertificate {
+    <# .SYNOPSIS Writes a throw-away CA, a server certificate for 127.0.0.1 and a client certificate (ca.pem, cert.pem, key.pem) into a directory. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Directory)
+
+    $script = @'
+set -e
+cd "$1"
+openssl genrsa -out ca-key.pem 2048
+openssl req -new -x509 -days 1 -key ca-key.pem -subj /CN=opstools-test-ca -out ca.pem
+openssl genrsa -out server-key.pem 2048
+openssl req -new -key server-key.pem -subj /CN=127.0.0.1 -out server.csr
+printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > server.ext
+openssl x509 -req -days 1 -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out server-cert.pem -extfile server.ext
+openssl genrsa -out key.pem 2048
+openssl req -new -key key.pem -subj /CN=opstools-test-client -out client.csr
+printf 'extendedKeyUsage=clientAuth\n' > client.ext
+openssl x509 -req -days 1 -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out cert.pem -extfile client.ext
+'@
+    $output = & sh -c $script sh $Directory 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "openssl failed: $output" }
+}
+
+function Invoke-InDaemonNetwork {
+    <#
+    .SYNOPSIS
+    Runs a script in a fresh pwsh inside the network namespace of a daemon from Start-TestDockerDaemon,
+    with the built module imported and the given environment; returns its output as objects (CliXml).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [psobject] $Daemon,
+        [Parameter(Mandatory)] [string] $Script,
+        [hashtable] $Environment = @{}
+    )
+
+    $manifest = Get-BuiltModulePath
+    $outFile = Join-Path $Daemon.Directory ('out-' + [guid]::NewGuid().ToString('n') + '.xml')
+    $wrapped = "Import-Module '$manifest'; & { $Script } *>&1 | Export-Clixml -Depth 4 -LiteralPath '$outFile'"
+    $startInfo = [System.Diagnostics.ProcessStartInfo]::new('nsenter')
+    $startInfo.ArgumentList.Add("--net=/proc/$($Daemon.ProcessId)/ns/net")
+    # Under `dotnet pwsh` this process is the dotnet host running pwsh.dll.
+    $startInfo.ArgumentList.Add([System.Environment]::ProcessPath)
+    if ([System.IO.Path]::GetFileNameWithoutExtension([System.Environment]::ProcessPath) -eq 'dotnet') {
+        $startInfo.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll'))
+    }
+    foreach ($argument in @('-NoProfile', '-NonInteractive', '-Command', $wrapped)) { $startInfo.ArgumentList.Add($argument) }
+    foreach ($name in $Environment.Keys) { $startInfo.Environment[$name] = [string]$Environment[$name] }
+    $startInfo.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($startInfo)
+    try {
+        if (-not $process.WaitForExit(60000)) { $process.Kill($true); throw 'pwsh in the daemon network namespace did not finish in 60 s' }
+    }
+    finally { $process.Dispose() }
+    Import-Clixml -LiteralPath $outFile
 }
 
 function Stop-TestDockerDaemon {
@@ -606,6 +675,8 @@ function Get-YamlDotNetAssemblyPath {
 }
 
 Export-ModuleMember -Function @(
+    'Invoke-InDaemonNetwork'
+    'New-TestTlsCertificate'
     'Get-RepositoryRoot'
     'Get-BuiltModulePath'
     'Import-BuiltModule'

@@ -352,3 +352,54 @@ Describe 'Get-SwarmService when Docker cannot be used' {
         }
     }
 }
+
+Describe 'Get-SwarmService over TLS (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH)' {
+    BeforeAll {
+        # A second daemon with --tlsverify on tcp://127.0.0.1:2376 inside its own network
+        # namespace; the module runs in a pwsh that enters that namespace.
+        $daemon = Start-TestDockerDaemon -Tls
+    }
+
+    AfterAll {
+        $daemon | Stop-TestDockerDaemon
+    }
+
+    BeforeEach {
+        if ($daemon.SkipReason) {
+            Set-ItResult -Skipped -Because $daemon.SkipReason
+        }
+    }
+
+    It 'reaches the daemon with the client certificate from DOCKER_CERT_PATH' {
+        $result = Invoke-InDaemonNetwork -Daemon $daemon -Environment @{ DOCKER_HOST = $daemon.TcpHost; DOCKER_TLS_VERIFY = '1'; DOCKER_CERT_PATH = $daemon.CertPath } -Script {
+            try { Get-SwarmService } catch { $_.FullyQualifiedErrorId }
+        }.ToString()
+
+        # The daemon answered over TLS: it is not a swarm manager, which it can only say after the handshake.
+        $result | Should -Be 'SwarmNotManager,OpsTools.Commands.Swarm.GetSwarmServiceCommand'
+    }
+
+    It 'refuses a server whose certificate is not signed by the CA in DOCKER_CERT_PATH' {
+        $otherCa = Join-Path $daemon.Directory 'other-ca'
+        $null = New-Item -ItemType Directory -Path $otherCa
+        New-TestTlsCertificate -Directory $otherCa
+        Copy-Item (Join-Path $daemon.CertPath 'cert.pem'), (Join-Path $daemon.CertPath 'key.pem') $otherCa -Force
+
+        $result = Invoke-InDaemonNetwork -Daemon $daemon -Environment @{ DOCKER_HOST = $daemon.TcpHost; DOCKER_TLS_VERIFY = '1'; DOCKER_CERT_PATH = $otherCa } -Script {
+            try { Get-SwarmService; 'no error' } catch { '{0}|{1}' -f $_.FullyQualifiedErrorId, $_.CategoryInfo.Category }
+        }.ToString()
+
+        $result | Should -Be 'DockerTlsFailed,OpsTools.Commands.Swarm.GetSwarmServiceCommand|ConnectionError'
+    }
+
+    It 'tells the operator to turn TLS on when the daemon requires it' {
+        $result = Invoke-InDaemonNetwork -Daemon $daemon -Environment @{ DOCKER_HOST = $daemon.TcpHost } -Script {
+            try { Get-SwarmService; 'no error' } catch { '{0}|{1}|{2}' -f $_.FullyQualifiedErrorId, $_.CategoryInfo.Category, $_.ErrorDetails.RecommendedAction }
+        }.ToString()
+
+        $id, $category, $advice = $result -split '\|'
+        $id | Should -Be 'DockerTlsRequired,OpsTools.Commands.Swarm.GetSwarmServiceCommand'
+        $category | Should -Be 'ConnectionError'
+        $advice | Should -BeLike '*DOCKER_TLS_VERIFY*'
+    }
+}
