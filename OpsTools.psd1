@@ -18,6 +18,7 @@
     FormatsToProcess     = @('OpsTools.Format.ps1xml')
 
     CmdletsToExport      = @(
+        'Get-ComposeConfig'
         'Get-OpsToolsDependency'
         'Get-SwarmNode'
         'Get-SwarmService'
