@@ -23,6 +23,7 @@
         'Get-CephQuota'
         'Get-CephStatus'
         'Get-CephUsage'
+        'Get-ComposeConfig'
         'Get-OpsToolsDependency'
         'Get-SwarmNode'
         'Get-SwarmService'
@@ -31,8 +32,11 @@
         'Get-SwarmTask'
         'Remove-CephQuota'
         'Remove-CephStaleData'
+        'Restart-SwarmService'
         'Set-CephQuota'
+        'Set-SwarmService'
         'Test-CephMount'
+        'Undo-SwarmServiceUpdate'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
