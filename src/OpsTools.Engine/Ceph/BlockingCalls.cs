@@ -178,7 +178,7 @@ internal static class BlockingCalls
         OpsToolsErrorKind.OperationTimeout,
         string.Create(CultureInfo.InvariantCulture, $"Cannot {what}: no answer within {timeout.TotalSeconds:0.#} s. Metadata calls on CephFS block while the MDS does not answer."),
         mountKey,
-        "Check the MDS ('ceph fs status', 'ceph health detail' or Get-CephHealth) and the mount (Test-CephMount); raise -TimeoutSeconds if the cluster is only slow.");
+        "Check the MDS ('ceph fs status', 'ceph health detail' or Get-CephHealth) and the mount (Test-CephMount); raise -Timeout if the cluster is only slow.");
 
     private static void MarkStuck(string mountKey, string what) =>
         Stuck.AddOrUpdate(

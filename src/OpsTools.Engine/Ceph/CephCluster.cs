@@ -175,7 +175,7 @@ public sealed class CephCluster
                     OpsToolsErrorKind.OperationTimeout,
                     $"'{commandText}' did not finish within {connectSeconds + 5} s (cluster '{_options.ClusterName}').",
                     _options.ClusterName,
-                    "Check that the monitors are up and reachable ('ceph -s' from this host), or raise -TimeoutSeconds.");
+                    "Check that the monitors are up and reachable ('ceph -s' from this host), or raise -Timeout.");
             }
 
             string output = await stdout.ConfigureAwait(false);

@@ -29,10 +29,10 @@ public abstract class CephClusterCmdlet : OpsToolsCmdlet
     [ValidateNotNullOrEmpty]
     public string? Id { get; set; }
 
-    /// <summary>Seconds to wait for the monitors (<c>--connect-timeout</c>); each ceph process gets 5 s more.</summary>
+    /// <summary>How long to wait for the monitors (<c>--connect-timeout</c>, whole seconds); each ceph process gets 5 s more.</summary>
     [Parameter]
-    [ValidateRange(1, 600)]
-    public int TimeoutSeconds { get; set; } = 10;
+    [DurationTransformation]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Cluster name for messages.</summary>
     protected string ClusterName => string.IsNullOrEmpty(Cluster) ? "ceph" : Cluster;
@@ -42,7 +42,4 @@ public abstract class CephClusterCmdlet : OpsToolsCmdlet
     /// <returns>The full path, or null.</returns>
     protected string? FullPath(string? path) =>
         string.IsNullOrEmpty(path) ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-
-    /// <summary>The span of <see cref="TimeoutSeconds"/>.</summary>
-    protected TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
 }

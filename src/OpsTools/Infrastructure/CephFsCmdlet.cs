@@ -32,15 +32,13 @@ public abstract class CephFsCmdlet : OpsToolsCmdlet
     private DateTime _lastProgress = DateTime.MinValue;
 
     /// <summary>
-    /// Longest wait, in seconds, for one metadata call (an MDS that does not answer makes calls
-    /// block). A call that does not return in time gives a <c>CephMetadataTimeout</c> error.
+    /// Longest wait for one metadata call (an MDS that does not answer makes calls block):
+    /// seconds (<c>10</c>), a duration (<c>10s</c>, <c>1m</c>) or a TimeSpan. A call that does not
+    /// return in time gives a <c>CephMetadataTimeout</c> error.
     /// </summary>
     [Parameter]
-    [ValidateRange(1, 3600)]
-    public int TimeoutSeconds { get; set; } = 10;
-
-    /// <summary>The timeout as a span.</summary>
-    protected TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
+    [DurationTransformation]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Turns the paths a user typed into full file-system paths: relative paths and PowerShell

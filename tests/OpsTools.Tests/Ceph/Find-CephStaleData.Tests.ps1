@@ -22,8 +22,8 @@ Describe 'Find-CephStaleData parameters' {
         $surface = Get-ParameterSurface -Command Find-CephStaleData
     }
 
-    It 'has exactly the parameters Path, LiteralPath, OlderThan, Exclude, DockerHost, ThrottleLimit and TimeoutSeconds' {
-        $surface.Keys | Sort-Object | Should -Be @('DockerHost', 'Exclude', 'LiteralPath', 'OlderThan', 'Path', 'ThrottleLimit', 'TimeoutSeconds')
+    It 'has exactly the parameters Path, LiteralPath, OlderThan, Exclude, DockerHost, ThrottleLimit and Timeout' {
+        $surface.Keys | Sort-Object | Should -Be @('DockerHost', 'Exclude', 'LiteralPath', 'OlderThan', 'Path', 'ThrottleLimit', 'Timeout')
     }
 
     It 'declares -<Name> as <Type>' -ForEach @(

@@ -21,8 +21,8 @@ Describe 'Get-CephHealth parameters' {
         $surface = Get-ParameterSurface -Command Get-CephHealth
     }
 
-    It 'has exactly the parameters Cluster, ConfigPath, Keyring, Id and TimeoutSeconds' {
-        $surface.Keys | Sort-Object | Should -Be @('Cluster', 'ConfigPath', 'Id', 'Keyring', 'TimeoutSeconds')
+    It 'has exactly the parameters Cluster, ConfigPath, Keyring, Id and Timeout' {
+        $surface.Keys | Sort-Object | Should -Be @('Cluster', 'ConfigPath', 'Id', 'Keyring', 'Timeout')
     }
 
     It 'declares -<Name> as <Type> with aliases <Aliases>' -ForEach @(
@@ -30,7 +30,7 @@ Describe 'Get-CephHealth parameters' {
         @{ Name = 'ConfigPath'; Type = 'System.String'; Aliases = 'Conf' }
         @{ Name = 'Keyring'; Type = 'System.String'; Aliases = '' }
         @{ Name = 'Id'; Type = 'System.String'; Aliases = 'User' }
-        @{ Name = 'TimeoutSeconds'; Type = 'System.Int32'; Aliases = '' }
+        @{ Name = 'Timeout'; Type = 'System.TimeSpan'; Aliases = '' }
     ) {
         $parameter = $surface[$Name]
         $parameter.Type | Should -Be $Type
@@ -120,7 +120,7 @@ Describe 'Get-CephHealth against the lab cluster' -Skip:(-not $ceph.IsAvailable)
         Set-Content -LiteralPath $conf -Value "[global]`nmon_host = 127.0.0.1:9"
         $clock = [System.Diagnostics.Stopwatch]::StartNew()
 
-        $failure = { Get-CephHealth -ConfigPath $conf -Keyring $cluster.Keyring -TimeoutSeconds 2 } | Should -Throw -PassThru
+        $failure = { Get-CephHealth -ConfigPath $conf -Keyring $cluster.Keyring -Timeout 2 } | Should -Throw -PassThru
 
         $clock.Elapsed.TotalSeconds | Should -BeLessThan 8
         $failure.FullyQualifiedErrorId | Should -Be "CephClusterUnreachable,$commandId"
@@ -129,14 +129,14 @@ Describe 'Get-CephHealth against the lab cluster' -Skip:(-not $ceph.IsAvailable)
     }
 
     It 'stops with CephConfigNotFound (ObjectNotFound) for a configuration file that does not exist' {
-        $failure = { Get-CephHealth -ConfigPath (Join-Path $TestDrive 'missing.conf') -TimeoutSeconds 2 } | Should -Throw -PassThru
+        $failure = { Get-CephHealth -ConfigPath (Join-Path $TestDrive 'missing.conf') -Timeout 2 } | Should -Throw -PassThru
 
         $failure.FullyQualifiedErrorId | Should -Be "CephConfigNotFound,$commandId"
         $failure.CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
 
     It 'stops with CephAccessDenied (PermissionDenied) for a client the monitors do not know' {
-        $failure = { Get-CephHealth -ConfigPath $cluster.ConfigPath -Keyring $cluster.Keyring -Id opstools-nobody -TimeoutSeconds 5 } | Should -Throw -PassThru
+        $failure = { Get-CephHealth -ConfigPath $cluster.ConfigPath -Keyring $cluster.Keyring -Id opstools-nobody -Timeout 5 } | Should -Throw -PassThru
 
         $failure.FullyQualifiedErrorId | Should -Be "CephAccessDenied,$commandId"
         $failure.CategoryInfo.Category | Should -Be 'PermissionDenied'

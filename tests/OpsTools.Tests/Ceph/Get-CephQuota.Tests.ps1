@@ -20,14 +20,14 @@ Describe 'Get-CephQuota parameters' {
         $surface = Get-ParameterSurface -Command Get-CephQuota
     }
 
-    It 'has exactly the parameters Path, LiteralPath and TimeoutSeconds' {
-        $surface.Keys | Sort-Object | Should -Be @('LiteralPath', 'Path', 'TimeoutSeconds')
+    It 'has exactly the parameters Path, LiteralPath and Timeout' {
+        $surface.Keys | Sort-Object | Should -Be @('LiteralPath', 'Path', 'Timeout')
     }
 
     It 'declares -<Name> as <Type>' -ForEach @(
         @{ Name = 'Path'; Type = 'System.String[]'; Mandatory = $false; Position = 0; ByValue = $true; ByPropertyName = $true; Wildcards = $true; Aliases = '' }
         @{ Name = 'LiteralPath'; Type = 'System.String[]'; Mandatory = $true; Position = $null; ByValue = $false; ByPropertyName = $true; Wildcards = $false; Aliases = 'LP,PSPath' }
-        @{ Name = 'TimeoutSeconds'; Type = 'System.Int32'; Mandatory = $false; Position = $null; ByValue = $false; ByPropertyName = $false; Wildcards = $false; Aliases = '' }
+        @{ Name = 'Timeout'; Type = 'System.TimeSpan'; Mandatory = $false; Position = $null; ByValue = $false; ByPropertyName = $false; Wildcards = $false; Aliases = '' }
     ) {
         $parameter = $surface[$Name]
         $parameter.Type | Should -Be $Type

@@ -22,7 +22,7 @@ Describe 'Get-CephStatus parameters' {
     }
 
     It 'has the same connection parameters as Get-CephHealth' {
-        $surface.Keys | Sort-Object | Should -Be @('Cluster', 'ConfigPath', 'Id', 'Keyring', 'TimeoutSeconds')
+        $surface.Keys | Sort-Object | Should -Be @('Cluster', 'ConfigPath', 'Id', 'Keyring', 'Timeout')
         $surface.ConfigPath.Aliases | Should -Be @('Conf')
         $surface.Id.Aliases | Should -Be @('User')
         $surface.Values.Mandatory | Should -Not -Contain $true
@@ -87,7 +87,7 @@ Describe 'Get-CephStatus against the lab cluster' -Skip:(-not $ceph.IsAvailable)
         Set-Content -LiteralPath $conf -Value "[global]`nmon_host = 127.0.0.1:9"
         $clock = [System.Diagnostics.Stopwatch]::StartNew()
 
-        $failure = { Get-CephStatus -ConfigPath $conf -Keyring $cluster.Keyring -TimeoutSeconds 2 } | Should -Throw -PassThru
+        $failure = { Get-CephStatus -ConfigPath $conf -Keyring $cluster.Keyring -Timeout 2 } | Should -Throw -PassThru
 
         $clock.Elapsed.TotalSeconds | Should -BeLessThan 8
         $failure.FullyQualifiedErrorId | Should -Be "CephClusterUnreachable,$commandId"

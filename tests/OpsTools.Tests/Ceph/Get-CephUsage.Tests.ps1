@@ -21,8 +21,8 @@ Describe 'Get-CephUsage parameters' {
         $surface = Get-ParameterSurface -Command Get-CephUsage
     }
 
-    It 'has exactly the parameters Path, LiteralPath, Depth, Recurse, ThrottleLimit and TimeoutSeconds' {
-        $surface.Keys | Sort-Object | Should -Be @('Depth', 'LiteralPath', 'Path', 'Recurse', 'ThrottleLimit', 'TimeoutSeconds')
+    It 'has exactly the parameters Path, LiteralPath, Depth, Recurse, ThrottleLimit and Timeout' {
+        $surface.Keys | Sort-Object | Should -Be @('Depth', 'LiteralPath', 'Path', 'Recurse', 'ThrottleLimit', 'Timeout')
     }
 
     It 'declares -<Name> as <Type>' -ForEach @(

@@ -20,8 +20,8 @@ Describe 'Remove-CephQuota parameters' {
         $surface = Get-ParameterSurface -Command Remove-CephQuota
     }
 
-    It 'has exactly the parameters Path, LiteralPath, PassThru and TimeoutSeconds' {
-        $surface.Keys | Sort-Object | Should -Be @('LiteralPath', 'PassThru', 'Path', 'TimeoutSeconds')
+    It 'has exactly the parameters Path, LiteralPath, PassThru and Timeout' {
+        $surface.Keys | Sort-Object | Should -Be @('LiteralPath', 'PassThru', 'Path', 'Timeout')
     }
 
     It 'declares -<Name> as <Type>' -ForEach @(

@@ -44,8 +44,8 @@ Describe 'Remove-CephStaleData parameters' {
         $surface = Get-ParameterSurface -Command Remove-CephStaleData
     }
 
-    It 'has exactly the parameters Path, LiteralPath, OlderThan, Exclude, InputObject, Force, DockerHost, ThrottleLimit and TimeoutSeconds' {
-        $surface.Keys | Sort-Object | Should -Be @('DockerHost', 'Exclude', 'Force', 'InputObject', 'LiteralPath', 'OlderThan', 'Path', 'ThrottleLimit', 'TimeoutSeconds')
+    It 'has exactly the parameters Path, LiteralPath, OlderThan, Exclude, InputObject, Force, DockerHost, ThrottleLimit and Timeout' {
+        $surface.Keys | Sort-Object | Should -Be @('DockerHost', 'Exclude', 'Force', 'InputObject', 'LiteralPath', 'OlderThan', 'Path', 'ThrottleLimit', 'Timeout')
     }
 
     It 'takes Find-CephStaleData results from the pipeline' {

@@ -21,8 +21,8 @@ Describe 'Set-CephQuota parameters' {
         $surface = Get-ParameterSurface -Command Set-CephQuota
     }
 
-    It 'has exactly the parameters Path, LiteralPath, MaxBytes, MaxFiles, PassThru and TimeoutSeconds' {
-        $surface.Keys | Sort-Object | Should -Be @('LiteralPath', 'MaxBytes', 'MaxFiles', 'PassThru', 'Path', 'TimeoutSeconds')
+    It 'has exactly the parameters Path, LiteralPath, MaxBytes, MaxFiles, PassThru and Timeout' {
+        $surface.Keys | Sort-Object | Should -Be @('LiteralPath', 'MaxBytes', 'MaxFiles', 'PassThru', 'Path', 'Timeout')
     }
 
     It 'declares -<Name> as <Type>' -ForEach @(

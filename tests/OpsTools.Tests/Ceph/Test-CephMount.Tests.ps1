@@ -21,8 +21,8 @@ Describe 'Test-CephMount parameters' {
         $surface = Get-ParameterSurface -Command Test-CephMount
     }
 
-    It 'has exactly the parameters Path, Quiet and TimeoutSeconds' {
-        $surface.Keys | Sort-Object | Should -Be @('Path', 'Quiet', 'TimeoutSeconds')
+    It 'has exactly the parameters Path, Quiet and Timeout' {
+        $surface.Keys | Sort-Object | Should -Be @('Path', 'Quiet', 'Timeout')
     }
 
     It 'takes -Path first, from the pipeline, without wildcards' {
@@ -36,7 +36,7 @@ Describe 'Test-CephMount parameters' {
     }
 
     It 'waits 5 s by default' {
-        (New-Object OpsTools.Commands.Ceph.TestCephMountCommand).TimeoutSeconds | Should -Be 5
+        (New-Object OpsTools.Commands.Ceph.TestCephMountCommand).Timeout | Should -Be ([TimeSpan]::FromSeconds(5))
     }
 
     It 'declares the output types CephMountTest and Boolean' {
@@ -98,7 +98,7 @@ Describe 'Test-CephMount against the lab CephFS' -Skip:(-not $ceph.IsAvailable) 
         & kill -STOP $mds
         try {
             $clock = [System.Diagnostics.Stopwatch]::StartNew()
-            $result = Test-CephMount -Path $dir -TimeoutSeconds 2
+            $result = Test-CephMount -Path $dir -Timeout 2
             $took = $clock.Elapsed
         }
         finally {
@@ -113,7 +113,7 @@ Describe 'Test-CephMount against the lab CephFS' -Skip:(-not $ceph.IsAvailable) 
         ($result.Checks | Where-Object Name -EQ Statistics).Result | Should -Be 'Skipped'
 
         # Resumed, the MDS answers again (and the call left behind returns).
-        $null = Wait-Until -TimeoutSeconds 30 -Because 'the mount answers again' -Condition { (Test-CephMount -Path $dir -TimeoutSeconds 2).IsResponsive }
+        $null = Wait-Until -TimeoutSeconds 30 -Because 'the mount answers again' -Condition { (Test-CephMount -Path $dir -Timeout 2).IsResponsive }
     }
 
     It 'shows a table with the outcome of each check' {

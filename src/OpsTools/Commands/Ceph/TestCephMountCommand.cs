@@ -20,7 +20,7 @@ public sealed class TestCephMountCommand : CephFsCmdlet
     /// <summary>Creates the cmdlet; a mount check waits 5 s by default.</summary>
     public TestCephMountCommand()
     {
-        TimeoutSeconds = 5;
+        Timeout = System.TimeSpan.FromSeconds(5);
     }
 
     /// <summary>Directories to test (no wildcards: expanding them would itself touch the mount).</summary>
