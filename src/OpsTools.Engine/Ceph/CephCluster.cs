@@ -89,11 +89,196 @@ public sealed class CephCluster
         return CephJson.ParseStatus(statusJson.RootElement, dfJson.RootElement, fsJson.RootElement, _options.ClusterName);
     }
 
+    /// <summary>The names of the file systems of the cluster (<c>ceph fs ls</c>).</summary>
+    /// <param name="cancellationToken">Stops the ceph process.</param>
+    /// <returns>The names, in the cluster's order.</returns>
+    public async Task<IReadOnlyList<string>> GetFileSystemNamesAsync(CancellationToken cancellationToken = default)
+    {
+        using JsonDocument list = await RunJsonAsync(new[] { "fs", "ls" }, cancellationToken).ConfigureAwait(false);
+        return list.RootElement.EnumerateArray()
+            .Select(fs => fs.TryGetProperty("name", out JsonElement name) ? name.GetString() : null)
+            .OfType<string>()
+            .ToList();
+    }
+
+    /// <summary>The subvolumes of a file system (one group), each with its <c>ceph fs subvolume info</c>; read four at a time.</summary>
+    /// <param name="fileSystem">File system (volume) name.</param>
+    /// <param name="group">Subvolume group; null for the default group.</param>
+    /// <param name="cancellationToken">Stops the ceph processes.</param>
+    /// <returns>The subvolumes, sorted by name.</returns>
+    public async Task<IReadOnlyList<CephSubvolume>> GetSubvolumesAsync(string fileSystem, string? group, CancellationToken cancellationToken = default)
+    {
+        List<string> names;
+        using (JsonDocument list = await RunJsonAsync(WithGroup(new[] { "fs", "subvolume", "ls", fileSystem }, group), cancellationToken).ConfigureAwait(false))
+        {
+            names = list.RootElement.EnumerateArray()
+                .Select(s => s.TryGetProperty("name", out JsonElement name) ? name.GetString() : null)
+                .OfType<string>()
+                .OrderBy(n => n, StringComparer.Ordinal)
+                .ToList();
+        }
+
+        // One ceph process per subvolume: a few at a time keeps the mgr and this host responsive.
+        using var throttle = new SemaphoreSlim(4);
+        Task<CephSubvolume>[] reads = names.Select(async name =>
+        {
+            await throttle.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await GetSubvolumeAsync(fileSystem, name, group, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                throttle.Release();
+            }
+        }).ToArray();
+        return await Task.WhenAll(reads).ConfigureAwait(false);
+    }
+
+    /// <summary>One subvolume (<c>ceph fs subvolume info</c>).</summary>
+    /// <param name="fileSystem">File system (volume) name.</param>
+    /// <param name="name">Subvolume name.</param>
+    /// <param name="group">Subvolume group; null for the default group.</param>
+    /// <param name="cancellationToken">Stops the ceph process.</param>
+    /// <returns>The subvolume.</returns>
+    /// <exception cref="OpsToolsException"><c>CephSubvolumeNotFound</c> when it does not exist.</exception>
+    public async Task<CephSubvolume> GetSubvolumeAsync(string fileSystem, string name, string? group, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using JsonDocument info = await RunJsonAsync(WithGroup(new[] { "fs", "subvolume", "info", fileSystem, name }, group), cancellationToken).ConfigureAwait(false);
+            return CephJson.ParseSubvolume(info.RootElement, _options.ClusterName, fileSystem, group, name);
+        }
+        catch (OpsToolsException ex) when (ex.Kind == OpsToolsErrorKind.ObjectNotFound && ex.ErrorId == "CephObjectNotFound")
+        {
+            throw new OpsToolsException(
+                "CephSubvolumeNotFound",
+                OpsToolsErrorKind.ObjectNotFound,
+                ex.Message,
+                name,
+                $"Run Get-CephSubvolume -FileSystem {fileSystem}{(group is null ? string.Empty : " -Group " + group)} to list the subvolumes.",
+                ex);
+        }
+    }
+
+    /// <summary>
+    /// Creates a subvolume (<c>ceph fs subvolume create</c>) and returns it. Ceph itself accepts
+    /// an existing name and changes nothing; here that is a <c>CephSubvolumeExists</c> error.
+    /// </summary>
+    /// <param name="fileSystem">File system (volume) name.</param>
+    /// <param name="name">Subvolume name.</param>
+    /// <param name="group">Subvolume group; null for the default group.</param>
+    /// <param name="sizeBytes">Size limit; null for none.</param>
+    /// <param name="mode">Permissions in octal (<c>755</c>); null for Ceph's default.</param>
+    /// <param name="cancellationToken">Stops the ceph processes.</param>
+    /// <returns>The new subvolume.</returns>
+    public async Task<CephSubvolume> NewSubvolumeAsync(string fileSystem, string name, string? group, long? sizeBytes, string? mode, CancellationToken cancellationToken = default)
+    {
+        CephSubvolume? existing = null;
+        try
+        {
+            existing = await GetSubvolumeAsync(fileSystem, name, group, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OpsToolsException ex) when (ex.ErrorId == "CephSubvolumeNotFound")
+        {
+            // The name is free.
+        }
+
+        if (existing is not null)
+        {
+            throw new OpsToolsException(
+                "CephSubvolumeExists",
+                OpsToolsErrorKind.ResourceExists,
+                $"The subvolume '{name}' already exists in {fileSystem}{(group is null ? string.Empty : "/" + group)} (path {existing.Path}).",
+                name,
+                "Use Resize-CephSubvolume to change its size, or choose another name.");
+        }
+
+        var command = new List<string> { "fs", "subvolume", "create", fileSystem, name };
+        if (sizeBytes is { } size)
+        {
+            command.Add("--size");
+            command.Add(size.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (!string.IsNullOrEmpty(mode))
+        {
+            command.Add("--mode");
+            command.Add(mode);
+        }
+
+        await RunAsync(WithGroup(command, group), cancellationToken).ConfigureAwait(false);
+        return await GetSubvolumeAsync(fileSystem, name, group, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Changes the size limit of a subvolume (<c>ceph fs subvolume resize</c>) and returns it.</summary>
+    /// <param name="fileSystem">File system (volume) name.</param>
+    /// <param name="name">Subvolume name.</param>
+    /// <param name="group">Subvolume group; null for the default group.</param>
+    /// <param name="sizeBytes">New limit; null for unlimited.</param>
+    /// <param name="noShrink">Refuse a limit below the bytes used.</param>
+    /// <param name="cancellationToken">Stops the ceph processes.</param>
+    /// <returns>The subvolume afterwards.</returns>
+    public async Task<CephSubvolume> ResizeSubvolumeAsync(string fileSystem, string name, string? group, long? sizeBytes, bool noShrink, CancellationToken cancellationToken = default)
+    {
+        var command = new List<string> { "fs", "subvolume", "resize", fileSystem, name, sizeBytes is { } size ? size.ToString(CultureInfo.InvariantCulture) : "inf" };
+        if (noShrink)
+        {
+            command.Add("--no_shrink");
+        }
+
+        try
+        {
+            await RunAsync(WithGroup(command, group), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OpsToolsException ex) when (ex.ErrorId == "CephObjectNotFound")
+        {
+            throw new OpsToolsException("CephSubvolumeNotFound", OpsToolsErrorKind.ObjectNotFound, ex.Message, name, "Run Get-CephSubvolume to list the subvolumes.", ex);
+        }
+
+        return await GetSubvolumeAsync(fileSystem, name, group, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static List<string> WithGroup(IEnumerable<string> command, string? group)
+    {
+        var words = command.ToList();
+        if (!string.IsNullOrEmpty(group))
+        {
+            words.Add("--group_name");
+            words.Add(group);
+        }
+
+        return words;
+    }
+
     /// <summary>Runs one ceph command with <c>-f json</c> and parses its output.</summary>
     /// <param name="command">Command words, e.g. <c>health</c>, <c>detail</c>.</param>
     /// <param name="cancellationToken">Kills the process.</param>
     /// <returns>The parsed output.</returns>
     internal async Task<JsonDocument> RunJsonAsync(IReadOnlyList<string> command, CancellationToken cancellationToken)
+    {
+        string output = await RunAsync(command, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return JsonDocument.Parse(output);
+        }
+        catch (JsonException ex)
+        {
+            throw new OpsToolsException(
+                "CephOutputInvalid",
+                OpsToolsErrorKind.InvalidData,
+                $"'ceph {string.Join(' ', command)}' did not print JSON: {ex.Message}",
+                _options.ClusterName,
+                "Check the ceph CLI version (Ceph 16 or later is expected).",
+                ex);
+        }
+    }
+
+    /// <summary>Runs one ceph command with <c>-f json</c> and returns its standard output.</summary>
+    /// <param name="command">Command words.</param>
+    /// <param name="cancellationToken">Kills the process.</param>
+    /// <returns>The output.</returns>
+    internal async Task<string> RunAsync(IReadOnlyList<string> command, CancellationToken cancellationToken)
     {
         int connectSeconds = Math.Max(1, (int)Math.Ceiling(_options.Timeout.TotalSeconds));
         var info = new ProcessStartInfo(_options.Executable)
@@ -185,20 +370,7 @@ public sealed class CephCluster
                 throw MapFailure(commandText, process.ExitCode, errors, connectSeconds);
             }
 
-            try
-            {
-                return JsonDocument.Parse(output);
-            }
-            catch (JsonException ex)
-            {
-                throw new OpsToolsException(
-                    "CephOutputInvalid",
-                    OpsToolsErrorKind.InvalidData,
-                    $"'{commandText}' did not print JSON: {ex.Message}",
-                    _options.ClusterName,
-                    "Check the ceph CLI version (Ceph 16 or later is expected).",
-                    ex);
-            }
+            return output;
         }
     }
 
@@ -237,7 +409,7 @@ public sealed class CephCluster
                 "Check -Id and -Keyring (the keyring must hold the client's key) and that the client has at least mon 'allow r'.");
         }
 
-        if (Contains(errors, "errno 2]") || Contains(errors, "ENOENT"))
+        if (Contains(errors, "errno 2]") || Contains(errors, "Error ENOENT"))
         {
             return new OpsToolsException(
                 "CephObjectNotFound",
@@ -245,6 +417,26 @@ public sealed class CephCluster
                 $"'{commandText}' on {where}: {message}",
                 _options.ClusterName,
                 "Check the names given to the command.");
+        }
+
+        if (Contains(errors, "Error EINVAL") || Contains(errors, "Error ERANGE"))
+        {
+            return new OpsToolsException(
+                "CephCommandInvalid",
+                OpsToolsErrorKind.InvalidArgument,
+                $"'{commandText}' on {where} was refused: {message}",
+                _options.ClusterName,
+                "Check the values given; the message says which one the cluster refused.");
+        }
+
+        if (Contains(errors, "Error EEXIST"))
+        {
+            return new OpsToolsException(
+                "CephObjectExists",
+                OpsToolsErrorKind.ResourceExists,
+                $"'{commandText}' on {where}: {message}",
+                _options.ClusterName,
+                "Choose another name, or change the existing object.");
         }
 
         return new OpsToolsException(
@@ -436,6 +628,35 @@ internal static class CephJson
             MdsStandbys = standbys,
             FileSystems = fileSystems,
             Pools = pools,
+        };
+    }
+
+    /// <summary>Parses <c>ceph fs subvolume info -f json</c>.</summary>
+    public static CephSubvolume ParseSubvolume(JsonElement info, string cluster, string fileSystem, string? group, string name)
+    {
+        JsonElement quota = info.TryGetProperty("bytes_quota", out JsonElement q) ? q : default;
+        long? bytesQuota = quota.ValueKind == JsonValueKind.Number && quota.TryGetInt64(out long limit) && limit > 0 ? limit : null;
+        string? percent = String(info, "bytes_pcent");
+        long mode = Int64(info, "mode");
+        string? created = String(info, "created_at");
+        return new CephSubvolume
+        {
+            Cluster = cluster,
+            FileSystem = fileSystem,
+            Group = string.IsNullOrEmpty(group) ? null : group,
+            Name = name,
+            Path = String(info, "path") ?? string.Empty,
+            BytesUsed = Int64(info, "bytes_used"),
+            BytesQuota = bytesQuota,
+            PercentUsed = bytesQuota is not null && double.TryParse(percent, NumberStyles.Float, CultureInfo.InvariantCulture, out double pcent) ? pcent : null,
+            State = String(info, "state") ?? string.Empty,
+            Type = String(info, "type") ?? string.Empty,
+            DataPool = String(info, "data_pool"),
+            // The mode includes the file type bits (16877 = directory, 0755).
+            Mode = Convert.ToString(mode & 0xFFF, 8),
+            Uid = Int64(info, "uid"),
+            Gid = Int64(info, "gid"),
+            CreatedAt = DateTimeOffset.TryParse(created, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset at) ? at : null,
         };
     }
 

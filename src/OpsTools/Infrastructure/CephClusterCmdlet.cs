@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
+using OpsTools.Engine.Ceph;
 
 namespace OpsTools.Infrastructure;
 
@@ -36,6 +38,47 @@ public abstract class CephClusterCmdlet : OpsToolsCmdlet
 
     /// <summary>Cluster name for messages.</summary>
     protected string ClusterName => string.IsNullOrEmpty(Cluster) ? "ceph" : Cluster;
+
+    /// <summary>The cluster these parameters name; relative paths resolve against the PowerShell location.</summary>
+    /// <returns>The engine's view of the cluster.</returns>
+    private protected CephCluster Connect() => new(new CephClusterOptions
+    {
+        Cluster = Cluster,
+        ConfigPath = FullPath(ConfigPath),
+        Keyring = FullPath(Keyring),
+        Id = Id,
+        Timeout = Timeout,
+    });
+
+    /// <summary>
+    /// The file system to work on: the one named, or the cluster's only one. Stops the command
+    /// when the cluster has none, or several and none is named.
+    /// </summary>
+    /// <param name="cluster">The cluster.</param>
+    /// <param name="fileSystem">The name given, or null.</param>
+    /// <returns>The file system name.</returns>
+    private protected string ResolveFileSystem(CephCluster cluster, string? fileSystem)
+    {
+        if (!string.IsNullOrEmpty(fileSystem))
+        {
+            return fileSystem;
+        }
+
+        IReadOnlyList<string> names = AwaitOrTerminate(cluster.GetFileSystemNamesAsync);
+        if (names.Count != 1)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(
+                "CephFileSystemAmbiguous",
+                names.Count == 0 ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidArgument,
+                ClusterName,
+                names.Count == 0
+                    ? $"Cluster '{ClusterName}' has no CephFS file system."
+                    : $"Cluster '{ClusterName}' has {names.Count} file systems ({string.Join(", ", names)}): say which with -FileSystem.",
+                "Run 'ceph fs ls' to list the file systems."));
+        }
+
+        return names[0];
+    }
 
     /// <summary>A path given relative to the current PowerShell location, made absolute for the ceph process.</summary>
     /// <param name="path">The path, or null.</param>

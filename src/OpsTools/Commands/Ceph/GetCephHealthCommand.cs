@@ -20,14 +20,7 @@ public sealed class GetCephHealthCommand : CephClusterCmdlet
     /// <inheritdoc/>
     protected override void EndProcessing()
     {
-        var cluster = new CephCluster(new CephClusterOptions
-        {
-            Cluster = Cluster,
-            ConfigPath = FullPath(ConfigPath),
-            Keyring = FullPath(Keyring),
-            Id = Id,
-            Timeout = Timeout,
-        });
+        CephCluster cluster = Connect();
         CephHealth health = AwaitOrTerminate(cluster.GetHealthAsync);
         WriteVerbose($"{ClusterName}: {health.StatusText}, {health.ActiveChecks} active and {health.MutedChecks} muted check(s).");
         WriteObject(health);

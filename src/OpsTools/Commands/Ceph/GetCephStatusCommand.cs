@@ -20,14 +20,7 @@ public sealed class GetCephStatusCommand : CephClusterCmdlet
     /// <inheritdoc/>
     protected override void EndProcessing()
     {
-        var cluster = new CephCluster(new CephClusterOptions
-        {
-            Cluster = Cluster,
-            ConfigPath = FullPath(ConfigPath),
-            Keyring = FullPath(Keyring),
-            Id = Id,
-            Timeout = Timeout,
-        });
+        CephCluster cluster = Connect();
         WriteObject(AwaitOrTerminate(cluster.GetStatusAsync));
     }
 }
