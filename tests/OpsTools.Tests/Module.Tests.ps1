@@ -28,6 +28,7 @@ BeforeDiscovery {
         'OpsTools.Ceph.CephMountCheck'
         'OpsTools.Ceph.CephStaleDirectory'
         'OpsTools.Ceph.CephStaleDataRemoval'
+        'OpsTools.Ceph.CephSubvolume'
     ) | ForEach-Object { @{ TypeName = $_ } }
 }
 

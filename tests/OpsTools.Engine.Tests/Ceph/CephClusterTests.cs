@@ -100,4 +100,37 @@ public sealed class CephClusterTests(CephFixture fixture)
         Assert.Equal(("CephCliNotFound", OpsToolsErrorKind.ObjectNotFound), (error.ErrorId, error.Kind));
         Assert.Contains("ceph-common", error.RecommendedAction, StringComparison.Ordinal);
     }
+
+    [SkippableFact]
+    public async Task A_subvolume_is_created_read_resized_and_not_created_twice()
+    {
+        CephCluster cluster = Cluster();
+        string name = fixture.RunName + "-subvolume";
+        try
+        {
+            CephSubvolume created = await cluster.NewSubvolumeAsync("cephfs", name, null, 1073741824, "750");
+            OpsToolsException twice = await Assert.ThrowsAsync<OpsToolsException>(() => cluster.NewSubvolumeAsync("cephfs", name, null, null, null));
+            CephSubvolume resized = await cluster.ResizeSubvolumeAsync("cephfs", name, null, 2147483648, noShrink: true);
+            CephSubvolume listed = Assert.Single(await cluster.GetSubvolumesAsync("cephfs", null), s => s.Name == name);
+
+            Assert.Equal((1073741824L, "750"), (created.BytesQuota!.Value, created.Mode));
+            Assert.StartsWith("/volumes/_nogroup/" + name + "/", created.Path, StringComparison.Ordinal);
+            Assert.Equal(("CephSubvolumeExists", OpsToolsErrorKind.ResourceExists), (twice.ErrorId, twice.Kind));
+            Assert.Equal(2147483648L, resized.BytesQuota);
+            Assert.Equal(created.Path, listed.Path);
+            Assert.Equal(new[] { "cephfs" }, await cluster.GetFileSystemNamesAsync());
+        }
+        finally
+        {
+            await Lab.CephTools.CephAsync(fixture, "fs", "subvolume", "rm", "cephfs", name);
+        }
+    }
+
+    [SkippableFact]
+    public async Task A_missing_subvolume_is_object_not_found()
+    {
+        OpsToolsException error = await Assert.ThrowsAsync<OpsToolsException>(() => Cluster().GetSubvolumeAsync("cephfs", fixture.RunName + "-missing", null));
+
+        Assert.Equal(("CephSubvolumeNotFound", OpsToolsErrorKind.ObjectNotFound), (error.ErrorId, error.Kind));
+    }
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Text.Json;
 using OpsTools.Ceph;
@@ -86,5 +87,29 @@ public sealed class CephJsonTests
         Assert.Equal(new[] { "cephfs_data" }, cephfs.DataPools);
         Assert.Equal(new[] { "a=up:active" }, cephfs.Daemons);
         Assert.True(cephfs.IsHealthy);
+    }
+
+    [Fact]
+    public void A_subvolume_reads_its_limit_use_mode_and_time_and_infinite_is_no_limit()
+    {
+        using JsonDocument sized = JsonDocument.Parse("""
+            {"atime":"2026-11-25 18:29:34","bytes_pcent":"12.50","bytes_quota":1073741824,"bytes_used":134217728,"created_at":"2026-11-25 18:29:34","data_pool":"cephfs_data","gid":999,"mode":16872,"path":"/volumes/csi/pvc-1/c98a","state":"complete","type":"subvolume","uid":999}
+            """);
+        using JsonDocument open = JsonDocument.Parse("""
+            {"bytes_pcent":"undefined","bytes_quota":"infinite","bytes_used":0,"mode":16877,"path":"/volumes/_nogroup/x/1","state":"complete","type":"subvolume"}
+            """);
+
+        CephSubvolume a = CephJson.ParseSubvolume(sized.RootElement, "ceph", "cephfs", "csi", "pvc-1");
+        CephSubvolume b = CephJson.ParseSubvolume(open.RootElement, "ceph", "cephfs", null, "x");
+
+        Assert.Equal((1073741824L, 134217728L, 12.5), (a.BytesQuota!.Value, a.BytesUsed, a.PercentUsed!.Value));
+        Assert.Equal("750", a.Mode);
+        Assert.Equal((999L, 999L), (a.Uid, a.Gid));
+        Assert.Equal(new DateTimeOffset(2026, 11, 25, 18, 29, 34, TimeSpan.Zero), a.CreatedAt);
+        Assert.Equal("csi", a.Group);
+        Assert.Null(b.BytesQuota);
+        Assert.Null(b.PercentUsed);
+        Assert.Equal("755", b.Mode);
+        Assert.Null(b.Group);
     }
 }
