@@ -94,11 +94,15 @@ Describe 'Test-CephMount against the lab CephFS' -Skip:(-not $ceph.IsAvailable) 
     }
 
     It 'returns within its timeout with the reason while the MDS is stopped' {
+        # A directory made through the other client's mount: this client holds no capabilities on
+        # it, so it cannot answer from its cache and has to ask the (stopped) MDS.
+        $fresh = New-Item -ItemType Directory -Path (Join-Path (ConvertTo-NoQuotaPath $dir) ('fresh-' + [guid]::NewGuid().ToString('n').Substring(0, 8)))
+        $freshPath = Join-Path $dir $fresh.Name
         $mds = Get-LabMdsProcessId
         & kill -STOP $mds
         try {
             $clock = [System.Diagnostics.Stopwatch]::StartNew()
-            $result = Test-CephMount -Path $dir -Timeout 2
+            $result = Test-CephMount -Path $freshPath -Timeout 2
             $took = $clock.Elapsed
         }
         finally {
@@ -113,7 +117,7 @@ Describe 'Test-CephMount against the lab CephFS' -Skip:(-not $ceph.IsAvailable) 
         ($result.Checks | Where-Object Name -EQ Statistics).Result | Should -Be 'Skipped'
 
         # Resumed, the MDS answers again (and the call left behind returns).
-        $null = Wait-Until -TimeoutSeconds 30 -Because 'the mount answers again' -Condition { (Test-CephMount -Path $dir -Timeout 2).IsResponsive }
+        $null = Wait-Until -TimeoutSeconds 30 -Because 'the mount answers again' -Condition { (Test-CephMount -Path $freshPath -Timeout 2).IsResponsive }
     }
 
     It 'shows a table with the outcome of each check' {
