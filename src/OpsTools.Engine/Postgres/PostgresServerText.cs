@@ -121,15 +121,32 @@ internal sealed class PostgresServerText
             return;
         }
 
+        if (text.StartsWith('/'))
+        {
+            // A socket directory, optionally with :port as pg_isready prints it.
+            int last = text.LastIndexOf(':');
+            if (last > 0 && last < text.Length - 1 && text[(last + 1)..].All(char.IsAsciiDigit))
+            {
+                Host = text[..last];
+                Port = ParsePort(text[(last + 1)..]);
+            }
+            else
+            {
+                Host = text;
+            }
+
+            return;
+        }
+
         int colon = text.IndexOf(':', StringComparison.Ordinal);
-        if (colon >= 0 && text.IndexOf(':', colon + 1) < 0 && !text.StartsWith('/'))
+        if (colon >= 0 && text.IndexOf(':', colon + 1) < 0)
         {
             Host = text[..colon];
             Port = ParsePort(text[(colon + 1)..]);
         }
         else
         {
-            // A bare IPv6 address (several colons) or a socket directory.
+            // A bare IPv6 address (several colons).
             Host = text;
         }
 
