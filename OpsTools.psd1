@@ -18,12 +18,22 @@
     FormatsToProcess     = @('OpsTools.Format.ps1xml')
 
     CmdletsToExport      = @(
+        'Get-DatabasePool'
         'Get-OpsToolsDependency'
+        'Get-PoolDatabase'
+        'Get-PostgresActivity'
+        'Get-PostgresLock'
         'Get-SwarmNode'
         'Get-SwarmService'
         'Get-SwarmServiceLog'
         'Get-SwarmStack'
         'Get-SwarmTask'
+        'Invoke-PoolCleanup'
+        'Invoke-PoolHealthCheck'
+        'New-DatabasePool'
+        'Remove-DatabasePool'
+        'Stop-PostgresSession'
+        'Test-PostgresReady'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

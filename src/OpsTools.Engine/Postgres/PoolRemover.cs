@@ -5,6 +5,7 @@ using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using Docker.DotNet;
+using Docker.DotNet.Models;
 using OpsTools.Engine.Docker;
 using OpsTools.Engine.Swarm;
 using OpsTools.Postgres;
@@ -82,16 +83,12 @@ public sealed class PoolRemover
             throw NotRemovable(pool.Name, reason);
         }
 
-        string? serviceId = await RemoveServiceAsync(before, cancellationToken).ConfigureAwait(false);
+        bool archive = archiveDataDirectory && !string.IsNullOrEmpty(before.StoragePath);
+        string? serviceId = await RemoveServiceAsync(before, stopFirst: archive, cancellationToken).ConfigureAwait(false);
         string? archivedTo = null;
-        if (archiveDataDirectory && !string.IsNullOrEmpty(before.StoragePath))
+        if (archive)
         {
-            if (serviceId is not null)
-            {
-                await WaitForTasksGoneAsync(serviceId, cancellationToken).ConfigureAwait(false);
-            }
-
-            archivedTo = PoolStorage.Archive(before.StoragePath, DateTimeOffset.UtcNow);
+            archivedTo = PoolStorage.Archive(before.StoragePath!, DateTimeOffset.UtcNow);
             if (archivedTo is not null)
             {
                 await _platform.SetStoragePathAsync(before.Id, archivedTo, cancellationToken).ConfigureAwait(false);
@@ -125,10 +122,15 @@ public sealed class PoolRemover
         name,
         "Move its instances elsewhere first; pools are removed only when no instance uses them.");
 
-    /// <summary>Removes the pool's service by id, else by name; returns the id removed, or null when there was none.</summary>
-    private async Task<string?> RemoveServiceAsync(DatabasePool pool, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes the pool's service (by id, else by name); returns the id removed, or null when there
+    /// was none. With <paramref name="stopFirst"/> the service is scaled to zero and its tasks
+    /// awaited first, on whatever node they run, so nothing writes to the data directory any more.
+    /// </summary>
+    private async Task<string?> RemoveServiceAsync(DatabasePool pool, bool stopFirst, CancellationToken cancellationToken)
     {
-        IReadOnlyList<OpsTools.Swarm.SwarmService> services = await new SwarmInspector(_docker).GetServicesAsync(null, cancellationToken).ConfigureAwait(false);
+        var inspector = new SwarmInspector(_docker);
+        IReadOnlyList<OpsTools.Swarm.SwarmService> services = await inspector.GetServicesAsync(null, cancellationToken).ConfigureAwait(false);
         string name = pool.SwarmServiceName ?? pool.Name;
         OpsTools.Swarm.SwarmService? service = services.FirstOrDefault(s => pool.SwarmServiceId is { Length: > 0 } id && s.Id == id)
             ?? services.FirstOrDefault(s => s.Name == name);
@@ -139,6 +141,12 @@ public sealed class PoolRemover
 
         try
         {
+            if (stopFirst)
+            {
+                await ScaleToZeroAsync(service.Id, cancellationToken).ConfigureAwait(false);
+                await WaitForTasksStoppedAsync(inspector, service.Id, cancellationToken).ConfigureAwait(false);
+            }
+
             await _docker.RunAsync(async (client, ct) =>
             {
                 await client.Swarm.RemoveServiceAsync(service.Id, ct).ConfigureAwait(false);
@@ -147,21 +155,35 @@ public sealed class PoolRemover
         }
         catch (OpsToolsException ex) when (ex.InnerException is DockerApiException { StatusCode: HttpStatusCode.NotFound })
         {
+            // Removed by someone else meanwhile.
             return null;
         }
 
         return service.Id;
     }
 
-    /// <summary>Waits (up to a minute) until the removed service's containers are gone, so the data directory is no longer written.</summary>
-    private async Task WaitForTasksGoneAsync(string serviceId, CancellationToken cancellationToken)
+    private Task<bool> ScaleToZeroAsync(string serviceId, CancellationToken cancellationToken) =>
+        _docker.RunAsync(async (client, ct) =>
+        {
+            global::Docker.DotNet.Models.SwarmService current = await client.Swarm.InspectServiceAsync(serviceId, ct).ConfigureAwait(false);
+            if (current.Spec?.Mode?.Replicated is not { } replicated)
+            {
+                return false;
+            }
+
+            replicated.Replicas = 0;
+            await client.Swarm.UpdateServiceAsync(serviceId, new ServiceUpdateParameters { Service = current.Spec, Version = (long)(current.Version?.Index ?? 0) }, ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Waits (up to a minute) until no task of the service runs any more.</summary>
+    private static async Task WaitForTasksStoppedAsync(SwarmInspector inspector, string serviceId, CancellationToken cancellationToken)
     {
-        var inspector = new SwarmInspector(_docker);
         DateTime deadline = DateTime.UtcNow.AddMinutes(1);
         while (DateTime.UtcNow < deadline)
         {
             IReadOnlyList<SwarmTask> tasks = await inspector.GetTasksAsync(new[] { serviceId }, null, cancellationToken).ConfigureAwait(false);
-            if (!tasks.Any(t => t.CurrentState is SwarmTaskState.Running or SwarmTaskState.Starting or SwarmTaskState.Preparing or SwarmTaskState.Ready))
+            if (!tasks.Any(t => t.CurrentState is SwarmTaskState.Running or SwarmTaskState.Starting or SwarmTaskState.Preparing or SwarmTaskState.Ready or SwarmTaskState.Assigned or SwarmTaskState.Accepted))
             {
                 return;
             }
@@ -172,8 +194,8 @@ public sealed class PoolRemover
         throw new OpsToolsException(
             "PoolServiceStillRunning",
             OpsToolsErrorKind.OperationTimeout,
-            $"The containers of service {serviceId} were still running a minute after it was removed; the data directory was not archived.",
+            $"The tasks of service {serviceId} still ran a minute after it was scaled to 0; the service is kept and the data directory was not archived.",
             serviceId,
-            "Check the node with 'docker ps', then run Remove-DatabasePool -ArchiveDataDirectory again.");
+            "Check the tasks with Get-SwarmTask, then run Remove-DatabasePool -ArchiveDataDirectory again (the row is deprovisioning, so it is accepted).");
     }
 }
