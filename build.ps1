@@ -135,7 +135,9 @@ Import-Module '$pester'
 `$config.TestResult.Enabled = `$true
 `$config.TestResult.OutputPath = '$(Join-Path $results 'pester.xml')'
 `$r = Invoke-Pester -Configuration `$config
-@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount + `$r.NotRunCount } | ConvertTo-Json | Set-Content '$pesterJson'
+`$failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount
+if (`$r.Result -eq 'Failed' -and `$failed -eq 0) { `$failed = 1 }
+@{ Passed = `$r.PassedCount; Failed = `$failed; Skipped = `$r.SkippedCount + `$r.NotRunCount } | ConvertTo-Json | Set-Content '$pesterJson'
 "@
     dotnet pwsh -NoProfile -NonInteractive -Command $script
     $p = if (Test-Path $pesterJson) { Get-Content $pesterJson -Raw | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }

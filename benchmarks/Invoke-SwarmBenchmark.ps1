@@ -44,7 +44,7 @@ Write-Host "Creating $($ServiceCount - $existing.Count) services ($($existing.Co
 for ($i = 1; $i -le $ServiceCount; $i++) {
     $name = '{0}{1:000}' -f $prefix, $i
     if ($existing -contains $name) { continue }
-    docker service create --detach --quiet --name $name --replicas $Replicas --label opstools.bench=1 `
+    docker service create --detach --quiet --no-resolve-image --name $name --replicas $Replicas --label opstools.bench=1 `
         --publish "mode=host,target=80,published=$(30000 + $i)" $Image sh -c "trap 'exit 0' TERM; while true; do sleep 1; done" | Out-Null
     if ($LASTEXITCODE -ne 0) { throw "docker service create $name failed." }
 }

@@ -118,14 +118,14 @@ public sealed class DockerEndpoint : IEquatable<DockerEndpoint>
 
     /// <inheritdoc/>
     public bool Equals(DockerEndpoint? other) =>
-        other is not null && Uri.Equals(other.Uri) && TlsVerify == other.TlsVerify
+        other is not null && Uri.Equals(other.Uri) && Source == other.Source && TlsVerify == other.TlsVerify
         && string.Equals(CertificatePath, other.CertificatePath, StringComparison.Ordinal);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as DockerEndpoint);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(Uri, TlsVerify, CertificatePath);
+    public override int GetHashCode() => HashCode.Combine(Uri, Source, TlsVerify, CertificatePath);
 
     /// <inheritdoc/>
     public override string ToString() => DisplayName;

@@ -31,8 +31,8 @@ internal static class DockerErrorMapper
                     endpoint.DisplayName,
                     "Check that the daemon is responsive ('docker info') and that the network path to it is open.",
                     exception);
-            case DockerSwarmNodeNotParticipatingException:
-                return NotSwarmManager(endpoint, exception.Message, exception);
+            case DockerSwarmNodeNotParticipatingException notManager:
+                return NotSwarmManager(endpoint, ExtractMessage(notManager.ResponseBody) ?? "this node is not part of a swarm", exception);
             case DockerApiException api:
                 return FromApi(api, endpoint);
             case UnauthorizedAccessException:
@@ -42,6 +42,14 @@ internal static class DockerErrorMapper
                     $"Access to the Docker daemon at {endpoint.DisplayName} was denied: {exception.Message}",
                     endpoint.DisplayName,
                     "Run as root or as a member of the 'docker' group, or point -DockerHost at an endpoint you may use.",
+                    exception);
+            case System.Security.Authentication.AuthenticationException:
+                return new OpsToolsException(
+                    "DockerTlsFailed",
+                    OpsToolsErrorKind.ConnectionError,
+                    $"The TLS handshake with the Docker daemon at {endpoint.DisplayName} failed: {exception.Message}",
+                    endpoint.DisplayName,
+                    "Check that DOCKER_CERT_PATH holds the CA (ca.pem) that signed the daemon's certificate and a client certificate (cert.pem, key.pem) the daemon trusts.",
                     exception);
             case HttpRequestException or SocketException or IOException or AggregateException:
                 return Unreachable(endpoint, exception);
@@ -56,6 +64,11 @@ internal static class DockerErrorMapper
         while (root.InnerException is not null)
         {
             root = root.InnerException;
+        }
+
+        if (root is System.Security.Authentication.AuthenticationException && !ReferenceEquals(root, exception))
+        {
+            return Map(root, endpoint, CancellationToken.None)!;
         }
 
         if (root is SocketException { SocketErrorCode: SocketError.AccessDenied } or UnauthorizedAccessException)
@@ -88,6 +101,17 @@ internal static class DockerErrorMapper
     private static OpsToolsException FromApi(DockerApiException api, DockerEndpoint endpoint)
     {
         string message = ExtractMessage(api.ResponseBody) ?? api.Message;
+        if (api.StatusCode == HttpStatusCode.BadRequest && message.Contains("HTTP request to an HTTPS server", StringComparison.OrdinalIgnoreCase))
+        {
+            return new OpsToolsException(
+                "DockerTlsRequired",
+                OpsToolsErrorKind.ConnectionError,
+                $"The Docker daemon at {endpoint.DisplayName} requires TLS: {message}",
+                endpoint.DisplayName,
+                "Set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the directory holding ca.pem, cert.pem and key.pem for this daemon.",
+                api);
+        }
+
         if (api.StatusCode == HttpStatusCode.ServiceUnavailable
             && (message.Contains("swarm", StringComparison.OrdinalIgnoreCase) || message.Contains("manager", StringComparison.OrdinalIgnoreCase)))
         {

@@ -66,7 +66,8 @@ internal sealed class NameFilter
             return byName;
         }
 
+        // An id prefix must name one object; several items may share it (tasks of one node).
         List<T> byId = all.Where(i => id(i).StartsWith(text, StringComparison.OrdinalIgnoreCase)).ToList();
-        return byId.Count == 1 ? byId : new List<T>();
+        return byId.Select(id).Distinct(StringComparer.OrdinalIgnoreCase).Count() == 1 ? byId : new List<T>();
     }
 }

@@ -11,11 +11,21 @@ DOCKERD_LOG="$LAB_LOG_DIR/dockerd.log"
 DOCKERD_PIDFILE=/var/run/docker.pid
 DOCKER_SOCK=/var/run/docker.sock
 
+# True while the process lives. A zombie counts as dead: on the lab VMs PID 1 does not
+# reap orphans, so an exited dockerd stays <defunct> forever.
+process_alive() {
+    local stat
+    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+    # Field 3 (state) follows "(comm) "; comm is "dockerd", no spaces to trip over.
+    [[ "$(awk '{print $3}' <<<"$stat")" != Z ]]
+}
+
 # Pid of the running dockerd, from its own pidfile (empty when not running).
 dockerd_pid() {
     local pid
     pid="$(cat "$DOCKERD_PIDFILE" 2>/dev/null || true)"
-    if [[ -n "$pid" ]] && [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == dockerd ]]; then
+    if [[ -n "$pid" ]] && [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == dockerd ]] &&
+        process_alive "$pid"; then
         printf '%s\n' "$pid"
     fi
 }
@@ -102,8 +112,9 @@ comp_up() {
     lab_log "up (swarm active)"
 }
 
+# dockerd removes its pidfile before it has quite finished: wait for the process.
 dockerd_gone() {
-    [[ -z "$(dockerd_pid)" ]]
+    ! process_alive "$1"
 }
 
 # Swarm state is kept on purpose (it lives in /var/lib/docker/swarm): the next up only
@@ -122,7 +133,7 @@ comp_down() {
     lab_log "stopping dockerd pid $pid (SIGTERM; it stops its containers first)"
     kill -TERM "$pid"
     # dockerd gives each container its stop timeout (10 s default) before killing it.
-    if ! lab_wait_until 90 "dockerd to exit" dockerd_gone; then
+    if ! lab_wait_until 90 "dockerd to exit" dockerd_gone "$pid"; then
         tail -n 20 "$DOCKERD_LOG" >&2
         lab_die "dockerd pid $pid did not exit within 90 s"
     fi

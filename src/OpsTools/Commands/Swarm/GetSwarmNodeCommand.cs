@@ -18,17 +18,24 @@ public sealed class GetSwarmNodeCommand : DockerCmdlet
     private static class ParameterSets
     {
         public const string Default = "Default";
+        public const string Task = "Task";
     }
 
+    private readonly HashSet<string> _emitted = new(System.StringComparer.Ordinal);
     private IReadOnlyList<SwarmNode>? _nodes;
 
     /// <summary>Hostnames or node ids; wildcards match hostnames.</summary>
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = ParameterSets.Default, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Hostname", "Node")]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(SwarmNodeNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Name { get; set; }
+
+    /// <summary>Tasks (from Get-SwarmTask) whose nodes to get.</summary>
+    [Parameter(ParameterSetName = ParameterSets.Task, Mandatory = true, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public SwarmTask[] Task { get; set; } = System.Array.Empty<SwarmTask>();
 
     /// <summary>Only nodes with this role.</summary>
     [Parameter]
@@ -47,6 +54,14 @@ public sealed class GetSwarmNodeCommand : DockerCmdlet
             long callsBefore = connection.ApiCallCount;
             _nodes = AwaitOrTerminate(ct => new SwarmInspector(connection).GetNodesAsync(ct));
             WriteApiCallSummary(connection.Endpoint.DisplayName, connection.ApiVersion, callsBefore, connection.ApiCallCount);
+        }
+
+        if (ParameterSetName == ParameterSets.Task)
+        {
+            // A task not yet placed has no node: nothing to report for it.
+            var ids = new HashSet<string>(Task.Where(t => t.NodeId is not null).Select(t => t.NodeId!), System.StringComparer.Ordinal);
+            WriteObject(_nodes.Where(n => ids.Contains(n.Id) && _emitted.Add(n.Id)), enumerateCollection: true);
+            return;
         }
 
         IReadOnlyList<SwarmNode> selected = new NameFilter(Name).Select(_nodes, n => n.Hostname, n => n.Id, out IReadOnlyList<string> unmatched);

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using OpsTools.Engine.Docker;
 using OpsTools.Engine.Swarm;
@@ -17,17 +18,24 @@ public sealed class GetSwarmStackCommand : DockerCmdlet
     private static class ParameterSets
     {
         public const string Default = "Default";
+        public const string Service = "Service";
     }
 
+    private readonly HashSet<string> _emitted = new(System.StringComparer.Ordinal);
     private IReadOnlyList<SwarmStack>? _stacks;
 
     /// <summary>Stack names; wildcards allowed.</summary>
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = ParameterSets.Default, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Stack")]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(SwarmStackNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Name { get; set; }
+
+    /// <summary>Services (from Get-SwarmService) whose stacks to get.</summary>
+    [Parameter(ParameterSetName = ParameterSets.Service, Mandatory = true, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public SwarmService[] Service { get; set; } = System.Array.Empty<SwarmService>();
 
     /// <inheritdoc/>
     protected override void ProcessRecord()
@@ -38,6 +46,21 @@ public sealed class GetSwarmStackCommand : DockerCmdlet
             long callsBefore = connection.ApiCallCount;
             _stacks = AwaitOrTerminate(ct => new SwarmInspector(connection).GetStacksAsync(ct));
             WriteApiCallSummary(connection.Endpoint.DisplayName, connection.ApiVersion, callsBefore, connection.ApiCallCount);
+        }
+
+        if (ParameterSetName == ParameterSets.Service)
+        {
+            foreach (SwarmService service in Service)
+            {
+                if (service.Stack is null)
+                {
+                    WriteVerbose($"Service '{service.Name}' is not part of a stack.");
+                }
+            }
+
+            var names = new HashSet<string>(Service.Where(s => s.Stack is not null).Select(s => s.Stack!), System.StringComparer.Ordinal);
+            WriteObject(_stacks.Where(s => names.Contains(s.Name) && _emitted.Add(s.Name)), enumerateCollection: true);
+            return;
         }
 
         IReadOnlyList<SwarmStack> selected = new NameFilter(Name).Select(_stacks, s => s.Name, null, out IReadOnlyList<string> unmatched);
