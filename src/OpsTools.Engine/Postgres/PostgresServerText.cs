@@ -224,7 +224,7 @@ internal sealed class PostgresServerText
                 int eq = pair.IndexOf('=', StringComparison.Ordinal);
                 if (eq <= 0)
                 {
-                    throw new FormatException($"'{pair}' in the URI query is not key=value");
+                    throw new FormatException("a parameter in the URI query is not key=value");
                 }
 
                 Set(Decode(pair[..eq]), Decode(pair[(eq + 1)..]));
@@ -275,7 +275,8 @@ internal sealed class PostgresServerText
 
             if (i >= text.Length || text[i] != '=' || key.Length == 0)
             {
-                throw new FormatException($"'{key}' is missing '=' and a value");
+                // Position, not text: a broken string may hold part of a password here.
+                throw new FormatException($"the word at position {keyStart + 1} is not keyword=value");
             }
 
             i++;
