@@ -159,7 +159,7 @@ Describe 'Get-DatabasePool against the lab' -Skip:(-not $pg.IsAvailable) {
     }
 
     It 'renders a table like a SELECT of the columns operators read, and exports to CSV' {
-        $table = Get-DatabasePool | Format-Table | Out-String
+        $table = Get-DatabasePool | Format-Table | Out-String -Width 250
         $table | Should -Match 'NAME\s+STATUS\s+HEALTH\s+FAILURES\s+INSTANCES'
         $table | Should -Match 'postgres-pool-1\s+active\s+healthy\s+0\s+20/80\s+25%'
 

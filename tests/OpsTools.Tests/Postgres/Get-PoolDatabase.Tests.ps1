@@ -98,7 +98,7 @@ Describe 'Get-PoolDatabase against the lab' -Skip:(-not $pg.IsAvailable) {
     }
 
     It 'shows sizes with units in its table' {
-        $table = Get-PoolDatabase postgres-pool-1 | Where-Object Name -EQ "${prefix}_used" | Format-Table | Out-String
+        $table = Get-PoolDatabase postgres-pool-1 | Where-Object Name -EQ "${prefix}_used" | Format-Table | Out-String -Width 250
 
         $table | Should -Match 'POOL\s+DATABASE\s+STATE\s+OWNER\s+SIZE'
         $table | Should -Match '\d+\.\d MB'

@@ -205,7 +205,7 @@ Describe 'Invoke-PoolHealthCheck against real pools' -Skip:(-not ($pg.IsAvailabl
     }
 
     It 'renders the outcome table with previous and new states' {
-        $table = Invoke-PoolHealthCheck postgres-pool-1, postgres-pool-4 -IncludeError -NoUpdate | Format-Table | Out-String
+        $table = Invoke-PoolHealthCheck postgres-pool-1, postgres-pool-4 -IncludeError -NoUpdate | Format-Table | Out-String -Width 250
 
         $table | Should -Match 'NAME\s+OUTCOME\s+HEALTH\s+STATUS\s+FAILURES\s+LATENCY\s+UPDATED'
         $table | Should -Match 'postgres-pool-1\s+Succeeded\s+healthy\s+active\s+0\s+\d+ ms\s+False'

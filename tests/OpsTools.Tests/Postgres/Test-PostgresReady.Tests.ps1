@@ -105,7 +105,7 @@ Describe 'Test-PostgresReady against the lab' -Skip:(-not $pg.IsAvailable) {
 
     It 'renders like pg_isready, and never shows the password' {
         $all = Test-PostgresReady "$($pg.Host):$($pg.Port)" -Credential $pg.Credential -Verbose *>&1 | Out-String
-        $table = Test-PostgresReady "$($pg.Host):$refused" | Format-Table | Out-String
+        $table = Test-PostgresReady "$($pg.Host):$refused" | Format-Table | Out-String -Width 250
 
         $all | Should -Match "$([regex]::Escape("$($pg.Host):$($pg.Port)")) - accepting connections"
         $all | Should -Not -Match ([regex]::Escape($pg.Password))
