@@ -131,6 +131,7 @@ public sealed class PoolProvisioner
     public async Task<PoolProvisionPlan> PlanAsync(PoolProvisionOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        await RequireNetworkAsync(options.Network, cancellationToken).ConfigureAwait(false);
         (HashSet<string> rows, int sharedPools) = await _platform.GetPoolNamesAsync(cancellationToken).ConfigureAwait(false);
         HashSet<string> services = (await new SwarmInspector(_docker).GetServicesAsync(null, cancellationToken).ConfigureAwait(false))
             .Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
@@ -394,6 +395,25 @@ public sealed class PoolProvisioner
 
         Match match = Regex.Match(withoutDigest[(colon + 1)..], @"^(\d+)", RegexOptions.CultureInvariant);
         return match.Success ? match.Groups[1].Value : null;
+    }
+
+    /// <summary>The network must exist before anything is created: the daemon would only say so after the row and directory exist.</summary>
+    private async Task RequireNetworkAsync(string network, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _docker.RunAsync((client, ct) => client.Networks.InspectNetworkAsync(network, ct), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OpsToolsException ex) when (ex.Kind == OpsToolsErrorKind.ObjectNotFound)
+        {
+            throw new OpsToolsException(
+                "PoolNetworkNotFound",
+                OpsToolsErrorKind.ObjectNotFound,
+                $"The network '{network}' does not exist on {_docker.Endpoint.DisplayName}.",
+                network,
+                $"Create it (docker network create --driver overlay --attachable {network}) or pass the platform's network with -Network.",
+                ex);
+        }
     }
 
     private static PoolProvisionPlan PlanFrom(PoolProvisionOptions options, int firstNumber, HashSet<string> rows, HashSet<string> services)
