@@ -19,6 +19,14 @@ BeforeDiscovery {
         'OpsTools.Swarm.SwarmStack'
         'OpsTools.Swarm.SwarmLogRecord'
         'OpsTools.Diagnostics.ModuleAssembly'
+        'OpsTools.Postgres.DatabasePool'
+        'OpsTools.Postgres.PoolHealthCheckResult'
+        'OpsTools.Postgres.PostgresReadiness'
+        'OpsTools.Postgres.PoolDatabase'
+        'OpsTools.Postgres.PostgresSession'
+        'OpsTools.Postgres.PostgresDatabaseActivity'
+        'OpsTools.Postgres.PostgresLockWait'
+        'OpsTools.Postgres.DatabasePoolRemoval'
     ) | ForEach-Object { @{ TypeName = $_ } }
 }
 
