@@ -21,7 +21,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Docs', 'Package', 'Clean')]
+    # One or more of Build, Test, Docs, Package, Clean; 'Clean,Build' also works from bash.
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -170,6 +170,11 @@ function Invoke-CleanTask {
         Remove-Item -Recurse -Force -ErrorAction SilentlyContinue
 }
 
-foreach ($t in $Task) {
+$tasks = @($Task -split ',' | ForEach-Object Trim | Where-Object { $_ })
+$known = 'Build', 'Test', 'Docs', 'Package', 'Clean'
+foreach ($t in $tasks) {
+    if ($t -notin $known) { throw "Unknown task '$t'. Tasks: $($known -join ', ')." }
+}
+foreach ($t in $tasks) {
     & "Invoke-$($t)Task"
 }
