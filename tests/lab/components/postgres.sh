@@ -130,8 +130,9 @@ start_server() {
     local port="$1"
     server_ready "$port" && return 0
     lab_log "starting PostgreSQL on 127.0.0.1:$port"
-    # A server killed hard leaves its pid file; pg_ctl start copes with a stale one.
-    as_pg_user "$PG_BIN/pg_ctl" -D "$(data_dir "$port")" -l "$(log_file "$port")" -w -t 60 start >/dev/null ||
+    # A server killed hard leaves its pid file; pg_ctl start copes with a stale one. fd 9 (the
+    # lab lock) is closed: a postmaster inheriting it would hold the lock for its whole life.
+    as_pg_user "$PG_BIN/pg_ctl" -D "$(data_dir "$port")" -l "$(log_file "$port")" -w -t 60 start >/dev/null 9>&- ||
         lab_die "PostgreSQL on port $port did not start (log: $(log_file "$port"))"
 }
 
