@@ -18,6 +18,7 @@
     FormatsToProcess     = @('OpsTools.Format.ps1xml')
 
     CmdletsToExport      = @(
+        'Get-ComposeConfig'
         'Get-DatabasePool'
         'Get-OpsToolsDependency'
         'Get-PoolDatabase'
@@ -32,8 +33,11 @@
         'Invoke-PoolHealthCheck'
         'New-DatabasePool'
         'Remove-DatabasePool'
+        'Restart-SwarmService'
+        'Set-SwarmService'
         'Stop-PostgresSession'
         'Test-PostgresReady'
+        'Undo-SwarmServiceUpdate'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

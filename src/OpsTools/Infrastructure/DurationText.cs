@@ -4,10 +4,10 @@ using System.Text.RegularExpressions;
 
 namespace OpsTools.Infrastructure;
 
-/// <summary>Docker-style durations operators type: <c>30s</c>, <c>10m</c>, <c>1h30m</c>, <c>2d</c>.</summary>
+/// <summary>Docker-style durations operators type: <c>30s</c>, <c>1.5s</c>, <c>10m</c>, <c>1h30m</c>, <c>2d</c>.</summary>
 internal static class DurationText
 {
-    private static readonly Regex Pattern = new(@"^\s*(?:(?<d>\d+)d)?(?:(?<h>\d+)h)?(?:(?<m>\d+)m)?(?:(?<s>\d+)s)?\s*$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+    private static readonly Regex Pattern = new(@"^\s*(?:(?<d>\d+)d)?(?:(?<h>\d+)h)?(?:(?<m>\d+)m)?(?:(?<s>\d+(?:\.\d+)?)s)?\s*$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
     /// <summary>Parses a duration with at least one unit.</summary>
     public static bool TryParse(string text, out TimeSpan duration)
@@ -24,6 +24,6 @@ internal static class DurationText
         return true;
     }
 
-    private static int Get(Match match, string group) =>
-        match.Groups[group].Success ? int.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture) : 0;
+    private static double Get(Match match, string group) =>
+        match.Groups[group].Success ? double.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture) : 0;
 }

@@ -5,11 +5,12 @@ using System.Management.Automation;
 namespace OpsTools.Infrastructure;
 
 /// <summary>
-/// Lets a TimeSpan parameter take what operators type: a TimeSpan, a docker-style duration
-/// (<c>30s</c>, <c>10m</c>, <c>1h30m</c>, <c>1d</c>) or a TimeSpan string (<c>00:05:00</c>, <c>1.00:00:00</c>).
-/// PowerShell reads <c>30s</c> and <c>1d</c> typed bare as numbers with a type suffix (Int16 and
-/// Decimal), so those two types are taken as seconds and days; any other bare number is refused,
-/// since it would be unclear whether it means seconds or days.
+/// Lets a duration parameter (-Timeout, -OlderThan, -MinimumDuration) take what operators type: a
+/// number of seconds (<c>90</c>), a docker-style duration (<c>90s</c>, <c>5m</c>, <c>1h30m</c>,
+/// <c>2d</c>), a TimeSpan or <c>00:05:00</c>. A bare number means seconds, not ticks as PowerShell's
+/// own conversion would make it. PowerShell reads <c>30s</c> and <c>1d</c> typed without quotes as
+/// numbers with a type suffix (Int16 and Decimal): an Int16 is seconds like any number, and a
+/// Decimal, which otherwise only comes from an explicit cast, is taken as days so <c>1d</c> means a day.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class DurationTransformationAttribute : ArgumentTransformationAttribute
@@ -18,21 +19,36 @@ public sealed class DurationTransformationAttribute : ArgumentTransformationAttr
     public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
     {
         object value = inputData is PSObject ps ? ps.BaseObject : inputData;
-        switch (value)
+        TimeSpan? span = value switch
         {
-            case TimeSpan span:
-                return span;
-            case short seconds:
-                return TimeSpan.FromSeconds(seconds);
-            case decimal days:
-                return TimeSpan.FromDays((double)days);
-            case string text when DurationText.TryParse(text, out TimeSpan parsed):
-                return parsed;
-            case string text when text.Contains(':', StringComparison.Ordinal) && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out TimeSpan parsed):
-                return parsed;
-            default:
-                throw new ArgumentTransformationMetadataException(
-                    $"'{value}' is not a duration. Use a TimeSpan, or a duration with units such as 30s, 10m, 2h, 1d or 1h30m.");
+            TimeSpan t => t,
+            decimal days => TimeSpan.FromDays((double)days),
+            int or long or short or byte or uint or ulong or ushort or sbyte => TimeSpan.FromSeconds(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
+            double or float => TimeSpan.FromSeconds(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
+            string text => Parse(text),
+            _ => null,
+        };
+        if (span is not { } result || result <= TimeSpan.Zero)
+        {
+            throw new ArgumentTransformationMetadataException(
+                $"'{value}' is not a positive duration. Use seconds (90), a duration such as 90s, 5m, 1h30m or 2d, or a TimeSpan (00:05:00).");
         }
+
+        return result;
+    }
+
+    private static TimeSpan? Parse(string text)
+    {
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds))
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        if (DurationText.TryParse(text, out TimeSpan duration))
+        {
+            return duration;
+        }
+
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out TimeSpan parsed) ? parsed : null;
     }
 }

@@ -37,8 +37,8 @@ Describe 'Get-PostgresActivity parameters' {
         $surface.Database.SupportsWildcards | Should -BeTrue
     }
 
-    It 'refuses a bare number as -MinimumDuration with ParameterArgumentTransformationError' {
-        { Get-PostgresActivity localhost -MinimumDuration 5 } | Should -Throw -ErrorId "ParameterArgumentTransformationError,$commandId"
+    It 'refuses a -MinimumDuration that is no duration with ParameterArgumentTransformationError' {
+        { Get-PostgresActivity localhost -MinimumDuration 'soon' } | Should -Throw -ErrorId "ParameterArgumentTransformationError,$commandId"
         $error[0].CategoryInfo.Category | Should -Be 'InvalidData'
     }
 

@@ -33,9 +33,17 @@ Describe 'Invoke-PoolCleanup parameters' {
         $command.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'High'
     }
 
-    It 'stops with PoolCleanupAgeInvalid for a negative age' {
-        { Invoke-PoolCleanup -OlderThan ([timespan]::FromHours(-1)) -PlatformServer localhost -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId "PoolCleanupAgeInvalid,$commandId"
-        $error[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+    It 'refuses a negative age with ParameterArgumentTransformationError' {
+        { Invoke-PoolCleanup -OlderThan ([timespan]::FromHours(-1)) -PlatformServer localhost -Confirm:$false } | Should -Throw -ErrorId "ParameterArgumentTransformationError,$commandId"
+        $error[0].CategoryInfo.Category | Should -Be 'InvalidData'
+    }
+
+    It 'reads 1d typed bare as a day, and a number as seconds' {
+        (Get-Command Invoke-PoolCleanup).Parameters.OlderThan.Attributes | Where-Object { $_ -is [OpsTools.Infrastructure.DurationTransformationAttribute] } | Should -Not -BeNullOrEmpty
+        $attribute = [OpsTools.Infrastructure.DurationTransformationAttribute]::new()
+        $attribute.Transform($null, 1d) | Should -Be ([timespan]::FromDays(1))
+        $attribute.Transform($null, 90) | Should -Be ([timespan]::FromSeconds(90))
+        $attribute.Transform($null, '1d12h') | Should -Be ([timespan]::FromHours(36))
     }
 }
 

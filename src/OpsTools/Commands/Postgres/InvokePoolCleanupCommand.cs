@@ -21,7 +21,7 @@ public sealed class InvokePoolCleanupCommand : PlatformSwarmCmdlet
         public const string Default = "Default";
     }
 
-    /// <summary>How long ago the last check must be (pools never checked always qualify): 24h by default, or 30m, 7d, a TimeSpan.</summary>
+    /// <summary>How long ago the last check must be (pools never checked always qualify): 24h by default, or 30m, 7d, seconds, a TimeSpan.</summary>
     [Parameter]
     [DurationTransformation]
     public TimeSpan OlderThan { get; set; } = TimeSpan.FromHours(24);
@@ -38,13 +38,6 @@ public sealed class InvokePoolCleanupCommand : PlatformSwarmCmdlet
     {
         public static void Run(InvokePoolCleanupCommand cmdlet)
         {
-            if (cmdlet.OlderThan < TimeSpan.Zero)
-            {
-                cmdlet.ThrowTerminatingError(ErrorRecords.Create(
-                    "PoolCleanupAgeInvalid", ErrorCategory.InvalidArgument, cmdlet.OlderThan,
-                    $"-OlderThan must not be negative ({cmdlet.OlderThan}).", "Give a duration such as 24h or 7d."));
-            }
-
             string server = cmdlet.GetPlatformServerText();
             PostgresEndpoint endpoint = cmdlet.AwaitOrTerminate(_ => System.Threading.Tasks.Task.FromResult(PostgresConnections.ResolvePlatform(server, cmdlet.EnginePlatformCredential)));
             cmdlet.WriteVerbose($"{cmdlet.MyInvocation.MyCommand.Name}: platform database {endpoint.Describe()}");
