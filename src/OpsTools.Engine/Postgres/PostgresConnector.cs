@@ -32,7 +32,7 @@ internal static class PostgresConnector
         }
     }
 
-    /// <summary>Creates a command with positional-free named parameters.</summary>
+    /// <summary>Creates a command with named parameters (null becomes DBNull).</summary>
     public static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params (string Name, object? Value)[] parameters)
     {
         var command = new NpgsqlCommand(sql, connection);

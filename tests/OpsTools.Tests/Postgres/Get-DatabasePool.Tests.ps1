@@ -158,6 +158,19 @@ Describe 'Get-DatabasePool against the lab' -Skip:(-not $pg.IsAvailable) {
         ($error[0] | Out-String) | Should -Not -Match 'Wrong-Platform-Secret'
     }
 
+    It 'completes pool names on Tab from the platform server typed on the line' {
+        $saved = $env:PGPASSWORD, $env:PGUSER
+        $env:PGPASSWORD, $env:PGUSER = $pg.Password, $pg.User
+        try {
+            $completions = (TabExpansion2 -inputScript "Get-DatabasePool -PlatformServer '$($platform.Server)' -Name postgres-pool-1").CompletionMatches.CompletionText
+        }
+        finally {
+            $env:PGPASSWORD, $env:PGUSER = $saved
+        }
+
+        $completions | Should -Be @('postgres-pool-1', 'postgres-pool-10')
+    }
+
     It 'renders a table like a SELECT of the columns operators read, and exports to CSV' {
         $table = Get-DatabasePool | Format-Table | Out-String -Width 250
         $table | Should -Match 'NAME\s+STATUS\s+HEALTH\s+FAILURES\s+INSTANCES'
