@@ -18,6 +18,12 @@
     FormatsToProcess     = @('OpsTools.Format.ps1xml')
 
     CmdletsToExport      = @(
+        'Find-CephStaleData'
+        'Get-CephHealth'
+        'Get-CephQuota'
+        'Get-CephStatus'
+        'Get-CephSubvolume'
+        'Get-CephUsage'
         'Get-ComposeConfig'
         'Get-DatabasePool'
         'Get-OpsToolsDependency'
@@ -31,11 +37,17 @@
         'Get-SwarmTask'
         'Invoke-PoolCleanup'
         'Invoke-PoolHealthCheck'
+        'New-CephSubvolume'
         'New-DatabasePool'
+        'Remove-CephQuota'
+        'Remove-CephStaleData'
         'Remove-DatabasePool'
+        'Resize-CephSubvolume'
         'Restart-SwarmService'
+        'Set-CephQuota'
         'Set-SwarmService'
         'Stop-PostgresSession'
+        'Test-CephMount'
         'Test-PostgresReady'
         'Undo-SwarmServiceUpdate'
     )

@@ -27,6 +27,16 @@ BeforeDiscovery {
         'OpsTools.Postgres.PostgresDatabaseActivity'
         'OpsTools.Postgres.PostgresLockWait'
         'OpsTools.Postgres.DatabasePoolRemoval'
+        'OpsTools.Ceph.CephQuota'
+        'OpsTools.Ceph.CephUsage'
+        'OpsTools.Ceph.CephHealthCheck'
+        'OpsTools.Ceph.CephPoolUsage'
+        'OpsTools.Ceph.CephFileSystemState'
+        'OpsTools.Ceph.CephMountTest'
+        'OpsTools.Ceph.CephMountCheck'
+        'OpsTools.Ceph.CephStaleDirectory'
+        'OpsTools.Ceph.CephStaleDataRemoval'
+        'OpsTools.Ceph.CephSubvolume'
     ) | ForEach-Object { @{ TypeName = $_ } }
 }
 

@@ -23,6 +23,12 @@ public sealed class SinceTransformationAttribute : ArgumentTransformationAttribu
                 return new DateTimeOffset(dateTime.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(dateTime, DateTimeKind.Local) : dateTime);
             case TimeSpan span:
                 return DateTimeOffset.Now - span.Duration();
+            // PowerShell reads 30d as the decimal literal 30 and 10s as the short literal 10
+            // before this attribute sees them: take them as the durations the user typed.
+            case decimal days when days >= 0:
+                return DateTimeOffset.Now - TimeSpan.FromDays((double)days);
+            case short seconds when seconds >= 0:
+                return DateTimeOffset.Now - TimeSpan.FromSeconds(seconds);
             case string text when TryParse(text, out DateTimeOffset parsed):
                 return parsed;
             default:
