@@ -28,6 +28,10 @@ public enum OpsToolsErrorKind
     OperationTimeout,
     /// <summary>Data read from a remote component is not what was expected.</summary>
     InvalidData,
+    /// <summary>The remote side rejected the credentials.</summary>
+    AuthenticationError,
+    /// <summary>The remote side is out of a resource it needs (connection slots, disk).</summary>
+    ResourceUnavailable,
 }
 
 /// <summary>

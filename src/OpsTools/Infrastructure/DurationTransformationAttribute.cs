@@ -1,20 +1,20 @@
 using System;
 using System.Globalization;
 using System.Management.Automation;
-using System.Text.RegularExpressions;
 
 namespace OpsTools.Infrastructure;
 
 /// <summary>
-/// Lets a duration parameter (-Timeout) take what operators type: a number of seconds (<c>90</c>),
-/// a docker-style duration (<c>90s</c>, <c>5m</c>, <c>1h30m</c>), a TimeSpan or <c>00:05:00</c>.
-/// A bare number means seconds, not ticks as PowerShell's own conversion would make it.
+/// Lets a duration parameter (-Timeout, -OlderThan, -MinimumDuration) take what operators type: a
+/// number of seconds (<c>90</c>), a docker-style duration (<c>90s</c>, <c>5m</c>, <c>1h30m</c>,
+/// <c>2d</c>), a TimeSpan or <c>00:05:00</c>. A bare number means seconds, not ticks as PowerShell's
+/// own conversion would make it. PowerShell reads <c>30s</c> and <c>1d</c> typed without quotes as
+/// numbers with a type suffix (Int16 and Decimal): an Int16 is seconds like any number, and a
+/// Decimal, which otherwise only comes from an explicit cast, is taken as days so <c>1d</c> means a day.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class DurationTransformationAttribute : ArgumentTransformationAttribute
 {
-    private static readonly Regex Duration = new(@"^\s*(?:(?<h>\d+)h)?(?:(?<m>\d+)m)?(?:(?<s>\d+(?:\.\d+)?)s)?\s*$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
-
     /// <inheritdoc/>
     public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
     {
@@ -22,15 +22,16 @@ public sealed class DurationTransformationAttribute : ArgumentTransformationAttr
         TimeSpan? span = value switch
         {
             TimeSpan t => t,
+            decimal days => TimeSpan.FromDays((double)days),
             int or long or short or byte or uint or ulong or ushort or sbyte => TimeSpan.FromSeconds(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
-            double or float or decimal => TimeSpan.FromSeconds(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
+            double or float => TimeSpan.FromSeconds(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
             string text => Parse(text),
             _ => null,
         };
         if (span is not { } result || result <= TimeSpan.Zero)
         {
             throw new ArgumentTransformationMetadataException(
-                $"'{value}' is not a positive duration. Use seconds (90), a duration such as 90s, 5m or 1h30m, or a TimeSpan (00:05:00).");
+                $"'{value}' is not a positive duration. Use seconds (90), a duration such as 90s, 5m, 1h30m or 2d, or a TimeSpan (00:05:00).");
         }
 
         return result;
@@ -43,15 +44,11 @@ public sealed class DurationTransformationAttribute : ArgumentTransformationAttr
             return TimeSpan.FromSeconds(seconds);
         }
 
-        Match match = Duration.Match(text);
-        if (match.Success && text.Trim().Length > 0)
+        if (DurationText.TryParse(text, out TimeSpan duration))
         {
-            return TimeSpan.FromHours(Get(match, "h")) + TimeSpan.FromMinutes(Get(match, "m")) + TimeSpan.FromSeconds(Get(match, "s"));
+            return duration;
         }
 
         return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out TimeSpan parsed) ? parsed : null;
     }
-
-    private static double Get(Match match, string group) =>
-        match.Groups[group].Success ? double.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture) : 0;
 }

@@ -41,6 +41,8 @@ internal static class ErrorRecords
         OpsToolsErrorKind.NotImplemented => ErrorCategory.NotImplemented,
         OpsToolsErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
         OpsToolsErrorKind.InvalidData => ErrorCategory.InvalidData,
+        OpsToolsErrorKind.AuthenticationError => ErrorCategory.AuthenticationError,
+        OpsToolsErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
         _ => ErrorCategory.NotSpecified,
     };
 }

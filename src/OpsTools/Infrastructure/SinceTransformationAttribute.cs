@@ -1,7 +1,6 @@
 using System;
 using System.Globalization;
 using System.Management.Automation;
-using System.Text.RegularExpressions;
 
 namespace OpsTools.Infrastructure;
 
@@ -12,8 +11,6 @@ namespace OpsTools.Infrastructure;
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class SinceTransformationAttribute : ArgumentTransformationAttribute
 {
-    private static readonly Regex Duration = new(@"^\s*(?:(?<d>\d+)d)?(?:(?<h>\d+)h)?(?:(?<m>\d+)m)?(?:(?<s>\d+)s)?\s*$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
-
     /// <inheritdoc/>
     public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
     {
@@ -43,18 +40,12 @@ public sealed class SinceTransformationAttribute : ArgumentTransformationAttribu
     /// <summary>Parses a docker-style duration (meaning that long ago) or a date.</summary>
     internal static bool TryParse(string text, out DateTimeOffset result)
     {
-        Match match = Duration.Match(text);
-        if (match.Success && text.Trim().Length > 0)
+        if (DurationText.TryParse(text, out TimeSpan span))
         {
-            TimeSpan span = TimeSpan.FromDays(Get(match, "d")) + TimeSpan.FromHours(Get(match, "h"))
-                + TimeSpan.FromMinutes(Get(match, "m")) + TimeSpan.FromSeconds(Get(match, "s"));
             result = DateTimeOffset.Now - span;
             return true;
         }
 
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out result);
     }
-
-    private static int Get(Match match, string group) =>
-        match.Groups[group].Success ? int.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture) : 0;
 }

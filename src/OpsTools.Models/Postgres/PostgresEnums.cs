@@ -1,0 +1,109 @@
+namespace OpsTools.Postgres;
+
+/// <summary>Lifecycle status of a pool server (<c>db_servers.status</c>; the values its CHECK constraint allows).</summary>
+public enum PoolStatus
+{
+    /// <summary>The row exists; the server is being created.</summary>
+    Provisioning,
+    /// <summary>The service exists; the server has not answered a check yet.</summary>
+    Initializing,
+    /// <summary>In service: takes new instances.</summary>
+    Active,
+    /// <summary>In service, at capacity.</summary>
+    Full,
+    /// <summary>Taken out of service by an operator.</summary>
+    Maintenance,
+    /// <summary>Failed: three consecutive failed checks while active, or provisioning failed.</summary>
+    Error,
+    /// <summary>Being removed, or removed (the service is gone; the row is kept for history).</summary>
+    Deprovisioning,
+}
+
+/// <summary>Health of a pool server as its checks left it (<c>db_servers.health_status</c>).</summary>
+public enum PoolHealthStatus
+{
+    /// <summary>The last check succeeded.</summary>
+    Healthy,
+    /// <summary>One or two consecutive checks failed.</summary>
+    Degraded,
+    /// <summary>Three or more consecutive checks failed.</summary>
+    Unhealthy,
+    /// <summary>Never checked.</summary>
+    Unknown,
+}
+
+/// <summary>What a pool server is for (<c>db_servers.server_type</c>).</summary>
+public enum PoolServerType
+{
+    /// <summary>The platform's own database server.</summary>
+    Platform,
+    /// <summary>Shared by many instances.</summary>
+    Shared,
+    /// <summary>Dedicated to one customer or instance.</summary>
+    Dedicated,
+}
+
+/// <summary>How instances are placed on a pool (<c>db_servers.allocation_strategy</c>).</summary>
+public enum PoolAllocationStrategy
+{
+    /// <summary>The platform picks the pool.</summary>
+    Auto,
+    /// <summary>Only an operator places instances here.</summary>
+    Manual,
+}
+
+/// <summary>Outcome of one pool check.</summary>
+public enum PoolCheckOutcome
+{
+    /// <summary>Connected as the pool admin and <c>SELECT 1</c> answered within the timeout.</summary>
+    Succeeded,
+    /// <summary>The connection or the query failed or timed out.</summary>
+    Failed,
+    /// <summary>Not checked; <c>SkipReason</c> says why.</summary>
+    Skipped,
+}
+
+/// <summary>What <c>pg_isready</c> would report for a server.</summary>
+public enum PostgresReadyStatus
+{
+    /// <summary>The server accepts connections (pg_isready exit code 0).</summary>
+    Accepting,
+    /// <summary>The server answers but rejects connections, e.g. while starting up or shutting down (exit code 1).</summary>
+    Rejecting,
+    /// <summary>No answer: nothing listens, the host is unreachable, or the timeout passed (exit code 2).</summary>
+    NoResponse,
+    /// <summary>No attempt was made: the connection parameters are invalid (exit code 3).</summary>
+    NoAttempt,
+}
+
+/// <summary>How a database on a pool relates to the platform's <c>instances</c> rows.</summary>
+public enum PoolDatabaseState
+{
+    /// <summary>An instance that is not terminated uses the database.</summary>
+    InUse,
+    /// <summary>The database exists but no live instance uses it (orphaned).</summary>
+    Unreferenced,
+    /// <summary>An instance points at the database but it does not exist on the pool.</summary>
+    Missing,
+    /// <summary>The server's maintenance database, <c>postgres</c>.</summary>
+    System,
+}
+
+/// <summary>State of a PostgreSQL session (<c>pg_stat_activity.state</c>).</summary>
+public enum PostgresSessionState
+{
+    /// <summary>State not reported (another user's session seen without privileges).</summary>
+    Unknown,
+    /// <summary>Running a query.</summary>
+    Active,
+    /// <summary>Waiting for a command.</summary>
+    Idle,
+    /// <summary>In a transaction, not running a query.</summary>
+    IdleInTransaction,
+    /// <summary>In a failed transaction, not running a query.</summary>
+    IdleInTransactionAborted,
+    /// <summary>Running a fast-path function call.</summary>
+    FastPath,
+    /// <summary>track_activities is off for this session.</summary>
+    Disabled,
+}
