@@ -9,6 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 DOCKERD_LOG="$LAB_LOG_DIR/dockerd.log"
 DOCKERD_PIDFILE=/var/run/docker.pid
+CONTAINERD_PIDFILE=/var/run/docker/containerd/containerd.pid
 DOCKER_SOCK=/var/run/docker.sock
 
 # True while the process lives. A zombie counts as dead: on the lab VMs PID 1 does not
@@ -54,6 +55,21 @@ start_dockerd() {
         lab_log "starting docker.service (systemd; journalctl -u docker for its log)"
         systemctl start docker.service
     else
+        # A dockerd killed hard leaves its pidfile, and on these VMs its zombie keeps the pid
+        # "existing": dockerd then refuses to start ("pid file found"). No live dockerd owns
+        # it here (dockerd_pid is empty), so it is stale.
+        if [[ -f "$DOCKERD_PIDFILE" ]]; then
+            lab_log "removing stale $DOCKERD_PIDFILE (pid $(cat "$DOCKERD_PIDFILE" 2>/dev/null) is not a live dockerd)"
+            rm -f "$DOCKERD_PIDFILE"
+        fi
+        # The same for the containerd that dockerd manages: with a stale pidfile dockerd waits
+        # for the dead containerd's socket instead of starting a new one.
+        local containerd_pid
+        containerd_pid="$(cat "$CONTAINERD_PIDFILE" 2>/dev/null || true)"
+        if [[ -n "$containerd_pid" ]] && ! process_alive "$containerd_pid"; then
+            lab_log "removing stale $CONTAINERD_PIDFILE (pid $containerd_pid is not alive)"
+            rm -f "$CONTAINERD_PIDFILE" /var/run/docker/containerd/containerd.sock /var/run/docker/containerd/containerd.sock.ttrpc
+        fi
         lab_log "starting dockerd (log: $DOCKERD_LOG)"
         # Detached: the daemon must outlive this script and the caller's session.
         lab_spawn_daemon "$DOCKERD_LOG" dockerd
