@@ -30,6 +30,14 @@ internal static class ErrorRecords
         return record;
     }
 
+    /// <summary>The per-name error every Swarm cmdlet writes when a plain service name matches nothing.</summary>
+    public static ErrorRecord SwarmServiceNotFound(string name, string? stack = null, string recommendedAction = "Run Get-SwarmService to list the services.") => Create(
+        "SwarmServiceNotFound",
+        ErrorCategory.ObjectNotFound,
+        name,
+        $"No Swarm service named '{name}' was found{(stack is null ? string.Empty : $" in stack '{stack}'")}.",
+        recommendedAction);
+
     public static ErrorCategory CategoryOf(OpsToolsErrorKind kind) => kind switch
     {
         OpsToolsErrorKind.ConnectionError => ErrorCategory.ConnectionError,

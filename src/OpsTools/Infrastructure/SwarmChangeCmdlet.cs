@@ -138,12 +138,7 @@ public abstract class SwarmChangeCmdlet : DockerCmdlet
     {
         foreach (string missing in names)
         {
-            WriteError(ErrorRecords.Create(
-                "SwarmServiceNotFound",
-                ErrorCategory.ObjectNotFound,
-                missing,
-                $"No Swarm service named '{missing}' was found.",
-                "Run Get-SwarmService to list the services."));
+            WriteError(ErrorRecords.SwarmServiceNotFound(missing));
         }
     }
 

@@ -50,12 +50,7 @@ public sealed class GetSwarmServiceCommand : DockerCmdlet
         IReadOnlyList<SwarmService> selected = filter.Select(_services, s => s.Name, s => s.Id, out IReadOnlyList<string> unmatched);
         foreach (string missing in unmatched)
         {
-            WriteError(ErrorRecords.Create(
-                "SwarmServiceNotFound",
-                ErrorCategory.ObjectNotFound,
-                missing,
-                $"No Swarm service named '{missing}' was found{(Stack is null ? string.Empty : $" in stack '{Stack}'")}.",
-                "Run Get-SwarmService without -Name to list the services."));
+            WriteError(ErrorRecords.SwarmServiceNotFound(missing, Stack, "Run Get-SwarmService without -Name to list the services."));
         }
 
         WriteObject(selected, enumerateCollection: true);

@@ -69,12 +69,7 @@ public sealed class GetSwarmTaskCommand : DockerCmdlet
         IReadOnlyList<SwarmService> selected = new NameFilter(Service).Select(_services, s => s.Name, s => s.Id, out IReadOnlyList<string> unmatched);
         foreach (string missing in unmatched)
         {
-            WriteError(ErrorRecords.Create(
-                "SwarmServiceNotFound",
-                ErrorCategory.ObjectNotFound,
-                missing,
-                $"No Swarm service named '{missing}' was found.",
-                "Run Get-SwarmService to list the services."));
+            WriteError(ErrorRecords.SwarmServiceNotFound(missing));
         }
 
         foreach (SwarmService service in selected)
