@@ -1,7 +1,7 @@
 #Requires -Version 7.4
 # Remove-CephStaleData: parameter surface, removal with the bytes reclaimed, -WhatIf, refusal of
 # a directory a running Swarm service mounts (and -Force), a tree changed since the cutoff, and
-# Docker out of reach.
+# Docker out of reach (refused without -Force).
 
 BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot '../TestSupport.psm1') -Force
@@ -74,7 +74,7 @@ Describe 'Remove-CephStaleData against the lab CephFS' -Skip:(-not $ceph.IsAvail
         $savedDockerHost = $env:DOCKER_HOST
         # Docker is asked through DOCKER_HOST, as operators have it set.
         $env:DOCKER_HOST = Get-LabSetting DOCKER_HOST
-        $trees = New-StaleTree 'remove', 'remove-path', 'whatif', 'in-use', 'changed', 'no-docker', 'table'
+        $trees = New-StaleTree 'remove', 'remove-path', 'whatif', 'in-use', 'changed', 'no-docker', 'no-docker-force', 'table'
     }
 
     AfterAll {
@@ -149,14 +149,34 @@ Describe 'Remove-CephStaleData against the lab CephFS' -Skip:(-not $ceph.IsAvail
         Test-Path -LiteralPath $stale.Tree | Should -BeTrue
     }
 
-    It 'warns when Docker is out of reach and removes without the check' {
+    It 'stops with CephStaleDataMountsUnknown (ResourceUnavailable) and removes nothing when Docker is out of reach' {
         $stale = $trees['no-docker']
 
-        $removed = Remove-CephStaleData -Path $stale.Parent -OlderThan $stale.Cutoff -DockerHost unix:///nonexistent/docker.sock -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue
+        $problem = $null
+        try {
+            Remove-CephStaleData -Path $stale.Parent -OlderThan $stale.Cutoff -DockerHost unix:///nonexistent/docker.sock -Confirm:$false -ErrorAction Stop
+        }
+        catch {
+            $problem = $_
+        }
+
+        $problem.FullyQualifiedErrorId | Should -Be "CephStaleDataMountsUnknown,$commandId"
+        $problem.CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+        $problem.TargetObject | Should -Be 'unix:///nonexistent/docker.sock'
+        $problem.ErrorDetails.RecommendedAction | Should -Match '-Force'
+        Test-Path -LiteralPath $stale.Tree | Should -BeTrue
+        (Get-ChildItem -LiteralPath $stale.Tree -Recurse -File).Count | Should -Be $stale.Files
+    }
+
+    It 'removes without the check, with a warning, when Docker is out of reach and -Force is given' {
+        $stale = $trees['no-docker-force']
+
+        $removed = Remove-CephStaleData -Path $stale.Parent -OlderThan $stale.Cutoff -DockerHost unix:///nonexistent/docker.sock -Force -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue
 
         $warnings | Should -HaveCount 1
-        $warnings[0] | Should -Match 'Cannot ask Docker.*without that check'
+        $warnings[0] | Should -Match 'Cannot ask Docker.*-Force: directories are removed without that check'
         $removed.BytesReclaimed | Should -Be $stale.Bytes
+        Test-Path -LiteralPath $stale.Tree | Should -BeFalse
     }
 
     It 'shows the space reclaimed in a table' {

@@ -13,19 +13,13 @@ namespace OpsTools.Commands.Ceph;
 /// </summary>
 [Cmdlet(VerbsCommon.Find, "CephStaleData", DefaultParameterSetName = ParameterSets.Path)]
 [OutputType(typeof(CephStaleDirectory))]
-public sealed class FindCephStaleDataCommand : CephFsCmdlet
+public sealed class FindCephStaleDataCommand : CephStaleDataCmdlet
 {
     private static class ParameterSets
     {
         public const string Path = "Path";
         public const string LiteralPath = "LiteralPath";
     }
-
-    private bool _mountsRead;
-
-    // The engine's mount list, typed object: a cmdlet holds no field of an engine type, so
-    // reflecting over it (Get-Command, help) never loads the engine.
-    private object? _serviceMounts;
 
     /// <summary>Directories whose subdirectories are examined; wildcards match directory names.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.Path, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -49,16 +43,6 @@ public sealed class FindCephStaleDataCommand : CephFsCmdlet
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[]? Exclude { get; set; }
-
-    /// <summary>Docker endpoint asked which directories running Swarm services mount.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? DockerHost { get; set; }
-
-    /// <summary>Directories read at once.</summary>
-    [Parameter]
-    [ValidateRange(1, 256)]
-    public int ThrottleLimit { get; set; } = CephFileSystem.DefaultThrottleLimit;
 
     /// <inheritdoc/>
     protected override void ProcessRecord()
@@ -97,25 +81,6 @@ public sealed class FindCephStaleDataCommand : CephFsCmdlet
         WriteVerbose($"{found} director{(found == 1 ? "y" : "ies")} unchanged since {OlderThan:u} below {string.Join(", ", parents)}.");
     }
 
-    private IReadOnlyList<SwarmServiceMount>? ServiceMounts()
-    {
-        if (!_mountsRead)
-        {
-            _mountsRead = true;
-            try
-            {
-                _serviceMounts = SwarmMountLookup.TryGet(DockerHost, CancellationToken, out string? warning);
-                if (warning is not null)
-                {
-                    WriteWarning($"{warning} MountedBy is left empty.");
-                }
-            }
-            catch (OpsToolsException ex)
-            {
-                ThrowTerminatingError(ErrorRecords.From(ex));
-            }
-        }
-
-        return (IReadOnlyList<SwarmServiceMount>?)_serviceMounts;
-    }
+    /// <inheritdoc/>
+    private protected override void OnServiceMountsUnknown(string reason) => WriteWarning($"{reason} MountedBy is left empty.");
 }

@@ -14,7 +14,7 @@ namespace OpsTools.Commands.Ceph;
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "CephStaleData", DefaultParameterSetName = ParameterSets.Path, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(CephStaleDataRemoval))]
-public sealed class RemoveCephStaleDataCommand : CephFsCmdlet
+public sealed class RemoveCephStaleDataCommand : CephStaleDataCmdlet
 {
     private static class ParameterSets
     {
@@ -23,11 +23,6 @@ public sealed class RemoveCephStaleDataCommand : CephFsCmdlet
         public const string InputObject = "InputObject";
     }
 
-    private bool _mountsRead;
-
-    // The engine's mount list, typed object: a cmdlet holds no field of an engine type, so
-    // reflecting over it (Get-Command, help) never loads the engine.
-    private object? _serviceMounts;
     private long _bytesReclaimed;
     private int _removed;
 
@@ -64,16 +59,6 @@ public sealed class RemoveCephStaleDataCommand : CephFsCmdlet
     /// <summary>Removes directories even when running Swarm services mount them.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
-
-    /// <summary>Docker endpoint asked which directories running Swarm services mount.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? DockerHost { get; set; }
-
-    /// <summary>Files and directories removed at once.</summary>
-    [Parameter]
-    [ValidateRange(1, 256)]
-    public int ThrottleLimit { get; set; } = CephFileSystem.DefaultThrottleLimit;
 
     /// <inheritdoc/>
     protected override void ProcessRecord()
@@ -165,25 +150,23 @@ public sealed class RemoveCephStaleDataCommand : CephFsCmdlet
         }
     }
 
-    private IReadOnlyList<SwarmServiceMount>? ServiceMounts()
+    /// <summary>
+    /// Without the mounts a directory a running instance uses could be deleted: stop before
+    /// removing anything, unless -Force says the check is not wanted.
+    /// </summary>
+    private protected override void OnServiceMountsUnknown(string reason)
     {
-        if (!_mountsRead)
+        if (Force)
         {
-            _mountsRead = true;
-            try
-            {
-                _serviceMounts = SwarmMountLookup.TryGet(DockerHost, CancellationToken, out string? warning);
-                if (warning is not null)
-                {
-                    WriteWarning($"{warning} Directories are removed without that check.");
-                }
-            }
-            catch (OpsToolsException ex)
-            {
-                ThrowTerminatingError(ErrorRecords.From(ex));
-            }
+            WriteWarning($"{reason} -Force: directories are removed without that check.");
+            return;
         }
 
-        return (IReadOnlyList<SwarmServiceMount>?)_serviceMounts;
+        ThrowTerminatingError(ErrorRecords.Create(
+            "CephStaleDataMountsUnknown",
+            ErrorCategory.ResourceUnavailable,
+            DockerHost ?? "the default Docker endpoint",
+            $"{reason} Nothing was removed: a stale directory may still be mounted by a running service.",
+            "Make Docker reachable (-DockerHost or DOCKER_HOST, a swarm manager), or pass -Force to remove the directories without checking the services' mounts."));
     }
 }
