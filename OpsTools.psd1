@@ -30,7 +30,9 @@
         'Get-PoolDatabase'
         'Get-PostgresActivity'
         'Get-PostgresLock'
+        'Get-SwarmConfig'
         'Get-SwarmNode'
+        'Get-SwarmSecret'
         'Get-SwarmService'
         'Get-SwarmServiceLog'
         'Get-SwarmStack'
@@ -39,9 +41,13 @@
         'Invoke-PoolHealthCheck'
         'New-CephSubvolume'
         'New-DatabasePool'
+        'New-SwarmConfig'
+        'New-SwarmSecret'
         'Remove-CephQuota'
         'Remove-CephStaleData'
         'Remove-DatabasePool'
+        'Remove-SwarmConfig'
+        'Remove-SwarmSecret'
         'Resize-CephSubvolume'
         'Restart-SwarmService'
         'Set-CephQuota'
@@ -50,6 +56,8 @@
         'Test-CephMount'
         'Test-PostgresReady'
         'Undo-SwarmServiceUpdate'
+        'Update-SwarmConfig'
+        'Update-SwarmSecret'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -304,7 +304,7 @@ public sealed class SwarmInspector
         return at > 0 ? image[..at] : image;
     }
 
-    private static DateTimeOffset? ToOffset(DateTime? value) => value is { } v
+    internal static DateTimeOffset? ToOffset(DateTime? value) => value is { } v
         ? new DateTimeOffset(v.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : v.ToUniversalTime())
         : null;
 }

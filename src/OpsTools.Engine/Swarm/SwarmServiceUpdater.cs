@@ -31,6 +31,9 @@ public sealed class SwarmServiceChange
 
     /// <summary>Replace every task even when nothing else changes (<c>docker service update --force</c>).</summary>
     public bool Force { get; init; }
+
+    /// <summary>Secret and config references to repoint to another object, each keeping its target file, uid, gid and mode.</summary>
+    public IReadOnlyList<SwarmObjectReplacement>? ObjectReplacements { get; init; }
 }
 
 /// <summary>One field a plan changes, as old and new text for confirmation prompts.</summary>
@@ -190,6 +193,11 @@ public sealed class SwarmServiceUpdater
                 spec.TaskTemplate.Placement ??= new Placement();
                 spec.TaskTemplate.Placement.Constraints = constraints.ToList();
             }
+        }
+
+        if (change.ObjectReplacements is { Count: > 0 } replacements)
+        {
+            SwarmObjectRotator.Repoint(container, replacements, changes);
         }
 
         if (change.Force)

@@ -67,6 +67,22 @@ public sealed class SwarmNodeNameCompleter : DockerNameCompleter
         EngineCalls.NodeNames(dockerHost, cancellationToken);
 }
 
+/// <summary>Completes Swarm secret names.</summary>
+public sealed class SwarmSecretNameCompleter : DockerNameCompleter
+{
+    /// <inheritdoc/>
+    protected override IEnumerable<string> GetNames(string? dockerHost, CancellationToken cancellationToken) =>
+        EngineCalls.SecretNames(dockerHost, cancellationToken);
+}
+
+/// <summary>Completes Swarm config names.</summary>
+public sealed class SwarmConfigNameCompleter : DockerNameCompleter
+{
+    /// <inheritdoc/>
+    protected override IEnumerable<string> GetNames(string? dockerHost, CancellationToken cancellationToken) =>
+        EngineCalls.ConfigNames(dockerHost, cancellationToken);
+}
+
 /// <summary>Engine calls of the completers, in their own type so loading a completer does not load the engine.</summary>
 internal static class EngineCalls
 {
@@ -81,4 +97,12 @@ internal static class EngineCalls
     public static IEnumerable<string> NodeNames(string? dockerHost, CancellationToken cancellationToken) =>
         new OpsTools.Engine.Swarm.SwarmInspector(OpsTools.Engine.Docker.DockerConnection.Get(dockerHost))
             .GetNodesAsync(cancellationToken).GetAwaiter().GetResult().Select(n => n.Hostname).ToList();
+
+    public static IEnumerable<string> SecretNames(string? dockerHost, CancellationToken cancellationToken) =>
+        new OpsTools.Engine.Swarm.SwarmObjectStore(OpsTools.Engine.Docker.DockerConnection.Get(dockerHost))
+            .GetSecretsAsync(cancellationToken).GetAwaiter().GetResult().Select(s => s.Name).ToList();
+
+    public static IEnumerable<string> ConfigNames(string? dockerHost, CancellationToken cancellationToken) =>
+        new OpsTools.Engine.Swarm.SwarmObjectStore(OpsTools.Engine.Docker.DockerConnection.Get(dockerHost))
+            .GetConfigsAsync(false, cancellationToken).GetAwaiter().GetResult().Select(c => c.Name).ToList();
 }
