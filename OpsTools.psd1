@@ -18,6 +18,7 @@
     FormatsToProcess     = @('OpsTools.Format.ps1xml')
 
     CmdletsToExport      = @(
+        'Backup-OdooInstance'
         'Find-CephStaleData'
         'Get-CephHealth'
         'Get-CephQuota'
@@ -26,6 +27,7 @@
         'Get-CephUsage'
         'Get-ComposeConfig'
         'Get-DatabasePool'
+        'Get-OdooInstance'
         'Get-OpsToolsDependency'
         'Get-PoolDatabase'
         'Get-PostgresActivity'

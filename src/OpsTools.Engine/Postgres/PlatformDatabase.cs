@@ -324,7 +324,8 @@ public sealed class PlatformDatabase : IDisposable, IAsyncDisposable
     internal static PoolHealthStatus ParseHealth(string text) =>
         Enum.TryParse(text, ignoreCase: true, out PoolHealthStatus health) && Enum.IsDefined(health) ? health : throw InvalidValue("health_status", text);
 
-    private Task<List<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+    /// <summary>Runs a query on the platform database, mapping schema mismatches to PlatformSchemaInvalid.</summary>
+    internal Task<List<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
         QueryMappedAsync(sql, map, cancellationToken, parameters);
 
     private async Task<List<T>> QueryMappedAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken, (string Name, object? Value)[] parameters)

@@ -284,6 +284,47 @@ public sealed class PostgresEndpoint
         }
     }
 
+    /// <summary>
+    /// The libpq environment that makes a client program (pg_dump, psql, pg_restore) connect where
+    /// this endpoint does: PGHOST, PGPORT, PGUSER, PGDATABASE, PGSSL*, PGCONNECT_TIMEOUT, PGAPPNAME and
+    /// PGPASSWORD. The password travels only in the child's environment, never on its command line.
+    /// </summary>
+    /// <returns>Variable names and values.</returns>
+    internal Dictionary<string, string> ClientEnvironment()
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["PGHOST"] = Host,
+            ["PGPORT"] = Port.ToString(CultureInfo.InvariantCulture),
+            ["PGUSER"] = User,
+            ["PGDATABASE"] = Database,
+            ["PGSSLMODE"] = SslMode,
+            ["PGCONNECT_TIMEOUT"] = ((int)Math.Clamp(Math.Ceiling(Timeout.TotalSeconds), 1, 1024)).ToString(CultureInfo.InvariantCulture),
+            ["PGAPPNAME"] = ApplicationName,
+        };
+        if (_password is not null)
+        {
+            environment["PGPASSWORD"] = _password;
+        }
+
+        if (RootCertificate is not null)
+        {
+            environment["PGSSLROOTCERT"] = RootCertificate;
+        }
+
+        if (ClientCertificate is not null)
+        {
+            environment["PGSSLCERT"] = ClientCertificate;
+        }
+
+        if (ClientKey is not null)
+        {
+            environment["PGSSLKEY"] = ClientKey;
+        }
+
+        return environment;
+    }
+
     /// <inheritdoc/>
     public override string ToString() => DisplayName;
 

@@ -1,0 +1,166 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+using System.Management.Automation;
+using System.Threading.Tasks;
+using OpsTools.Engine.Odoo;
+using OpsTools.Engine.Postgres;
+using OpsTools.Infrastructure;
+using OpsTools.Odoo;
+
+namespace OpsTools.Commands.Odoo;
+
+/// <summary>
+/// <para type="synopsis">Backs up an Odoo database and its filestore as Odoo's zip, a pg_dump custom file, a folder or the platform's three files, verified and written atomically.</para>
+/// </summary>
+[Cmdlet(VerbsData.Backup, "OdooInstance", DefaultParameterSetName = ParameterSets.Default, SupportsShouldProcess = true)]
+[OutputType(typeof(OdooBackup))]
+public sealed class BackupOdooInstanceCommand : PostgresCmdlet
+{
+    private const int ProgressActivityId = 0x0701;
+
+    private static class ParameterSets
+    {
+        public const string Default = "Default";
+    }
+
+    /// <summary>The database's server: host, host:port, a libpq string, a URI or an Npgsql connection string.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Server { get; set; }
+
+    /// <summary>The Odoo database to back up.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("DatabaseName")]
+    [ValidateNotNullOrEmpty]
+    public string Database { get; set; } = string.Empty;
+
+    /// <summary>Directory the backup is written into.</summary>
+    [Parameter(Mandatory = true, Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string Destination { get; set; } = string.Empty;
+
+    /// <summary>Layout: Zip (Odoo's own), Dump (pg_dump -Fc + filestore tar), Folder, Platform.</summary>
+    [Parameter]
+    public OdooBackupFormat Format { get; set; } = OdooBackupFormat.Zip;
+
+    /// <summary>The database's filestore directory (&lt;data_dir&gt;/filestore/&lt;database&gt;).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? FilestorePath { get; set; }
+
+    /// <summary>The instance's whole data directory; the Platform format archives it, as the platform does.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? DataDirectory { get; set; }
+
+    /// <summary>Back up the database only.</summary>
+    [Parameter]
+    public SwitchParameter NoFilestore { get; set; }
+
+    /// <summary>Compression of the zip entries, the filestore tar and pg_dump's custom format.</summary>
+    [Parameter]
+    public CompressionLevel Compression { get; set; } = CompressionLevel.Optimal;
+
+    /// <summary>Instance name recorded in the manifest.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
+    [ValidateNotNullOrEmpty]
+    public string? Instance { get; set; }
+
+    /// <summary>Instance id recorded in the platform's metadata.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Id")]
+    public Guid? InstanceId { get; set; }
+
+    /// <summary>Customer id recorded in the platform's metadata.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public Guid? CustomerId { get; set; }
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        string destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
+        string? filestore = FilestorePath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(FilestorePath);
+        string? dataDirectory = DataDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataDirectory);
+        EngineCalls.Run(this, destination, filestore, dataDirectory);
+    }
+
+    private static string Size(long bytes) => new ByteSize(bytes).ToString();
+
+    /// <summary>Engine calls in a nested type so the cmdlet class names no engine type in its members.</summary>
+    private static class EngineCalls
+    {
+        public static void Run(BackupOdooInstanceCommand cmdlet, string destination, string? filestore, string? dataDirectory)
+        {
+            PostgresEndpoint endpoint;
+            try
+            {
+                endpoint = PostgresConnections.ResolveServer(cmdlet.Server, cmdlet.EngineCredential).WithDatabase(cmdlet.Database);
+            }
+            catch (OpsToolsException ex)
+            {
+                cmdlet.WriteEngineError(ex);
+                return;
+            }
+
+            foreach (string warning in endpoint.Warnings)
+            {
+                cmdlet.WriteWarning(warning);
+            }
+
+            string what = cmdlet.NoFilestore || (filestore is null && dataDirectory is null) ? "database" : "database and filestore";
+            if (!cmdlet.ShouldProcess($"{cmdlet.Database} on {endpoint.Server}", $"Back up the {what} as {cmdlet.Format} into {destination}"))
+            {
+                return;
+            }
+
+            cmdlet.WriteVerbose($"{cmdlet.MyInvocation.MyCommand.Name}: dumping {endpoint.Describe()}");
+            var request = new OdooBackupRequest
+            {
+                Endpoint = endpoint,
+                Format = cmdlet.Format,
+                Destination = destination,
+                FilestorePath = filestore,
+                DataDirectory = dataDirectory,
+                NoFilestore = cmdlet.NoFilestore,
+                Compression = cmdlet.Compression,
+                InstanceName = cmdlet.Instance,
+                InstanceId = cmdlet.InstanceId,
+                CustomerId = cmdlet.CustomerId,
+            };
+            var progress = new OdooBackupProgress();
+            var record = new ProgressRecord(ProgressActivityId, $"Backing up {cmdlet.Database} ({cmdlet.Format})", "Starting");
+            var watch = Stopwatch.StartNew();
+            Task<OdooBackup> backup = OdooBackupWriter.BackupAsync(request, progress, cmdlet.CancellationToken);
+            try
+            {
+                while (!((IAsyncResult)backup).AsyncWaitHandle.WaitOne(200))
+                {
+                    long bytes = progress.DatabaseBytes + progress.FilestoreBytes;
+                    double seconds = Math.Max(watch.Elapsed.TotalSeconds, 0.001);
+                    record.StatusDescription = string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{progress.Phase}: database {Size(progress.DatabaseBytes)}, filestore {Size(progress.FilestoreBytes)} of {Size(progress.FilestoreTotalBytes)} ({progress.FilesDone}/{progress.FilesTotal} files), {Size((long)(bytes / seconds))}/s");
+                    cmdlet.WriteProgress(record);
+                }
+
+                OdooBackup result = cmdlet.Await(backup);
+                cmdlet.WriteVerbose(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{cmdlet.MyInvocation.MyCommand.Name}: {result.Path}: {Size(result.SizeBytes)} in {result.Duration?.TotalSeconds:0.0} s (database sha256 {result.DatabaseSha256}, filestore sha256 {result.FilestoreSha256 ?? "-"})."));
+                cmdlet.WriteObject(result);
+            }
+            catch (OpsToolsException ex)
+            {
+                cmdlet.WriteEngineError(ex);
+            }
+            finally
+            {
+                record.RecordType = ProgressRecordType.Completed;
+                cmdlet.WriteProgress(record);
+            }
+        }
+    }
+}

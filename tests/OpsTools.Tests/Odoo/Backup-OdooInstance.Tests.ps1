@@ -1,0 +1,182 @@
+#Requires -Version 7.4
+# Backup-OdooInstance: parameter surface, then backups of an Odoo-shaped lab database in every format.
+
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot '../Postgres/PostgresTestSupport.psm1') -Force
+    $pg = Get-PostgresLabStatus
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../TestSupport.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Postgres/PostgresTestSupport.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'OdooTestSupport.psm1') -Force
+    $null = Import-BuiltModule
+    $commandId = 'OpsTools.Commands.Odoo.BackupOdooInstanceCommand'
+}
+
+Describe 'Backup-OdooInstance parameters' {
+    BeforeAll {
+        $command = Get-Command -Name Backup-OdooInstance
+        $surface = Get-ParameterSurface -Command Backup-OdooInstance
+    }
+
+    It 'has exactly its documented parameters' {
+        $surface.Keys | Sort-Object | Should -Be @('Compression', 'Credential', 'CustomerId', 'Database', 'DataDirectory', 'Destination', 'FilestorePath', 'Format', 'Instance', 'InstanceId', 'NoFilestore', 'Server')
+    }
+
+    It 'declares -<Name> as <Type>' -ForEach @(
+        @{ Name = 'Server'; Type = 'System.String'; Mandatory = $false; Position = $null; ByPropertyName = $true; Aliases = '' }
+        @{ Name = 'Database'; Type = 'System.String'; Mandatory = $true; Position = 0; ByPropertyName = $true; Aliases = 'DatabaseName' }
+        @{ Name = 'Destination'; Type = 'System.String'; Mandatory = $true; Position = 1; ByPropertyName = $false; Aliases = '' }
+        @{ Name = 'Format'; Type = 'OpsTools.Odoo.OdooBackupFormat'; Mandatory = $false; Position = $null; ByPropertyName = $false; Aliases = '' }
+        @{ Name = 'FilestorePath'; Type = 'System.String'; Mandatory = $false; Position = $null; ByPropertyName = $true; Aliases = '' }
+        @{ Name = 'DataDirectory'; Type = 'System.String'; Mandatory = $false; Position = $null; ByPropertyName = $true; Aliases = '' }
+        @{ Name = 'Compression'; Type = 'System.IO.Compression.CompressionLevel'; Mandatory = $false; Position = $null; ByPropertyName = $false; Aliases = '' }
+        @{ Name = 'Instance'; Type = 'System.String'; Mandatory = $false; Position = $null; ByPropertyName = $true; Aliases = 'Name' }
+        @{ Name = 'InstanceId'; Type = 'System.Nullable`1[System.Guid]'; Mandatory = $false; Position = $null; ByPropertyName = $true; Aliases = 'Id' }
+    ) {
+        $parameter = $surface[$Name]
+        $parameter.Type | Should -Be $Type
+        $parameter.Mandatory | Should -Be $Mandatory
+        $parameter.Position | Should -Be $Position
+        $parameter.ValueFromPipelineByPropertyName | Should -Be $ByPropertyName
+        $parameter.Aliases -join ',' | Should -Be $Aliases
+    }
+
+    It 'supports -WhatIf and declares its output type as OpsTools.Odoo.OdooBackup' {
+        $command.Parameters.Keys | Should -Contain 'WhatIf'
+        $command.OutputType.Name | Should -Be 'OpsTools.Odoo.OdooBackup'
+    }
+}
+
+Describe 'Backup-OdooInstance against the lab' -Skip:(-not $pg.IsAvailable) {
+    BeforeAll {
+        $pg = Get-PostgresLabStatus
+        $platform = New-TestPlatformDatabase -Lab $pg
+        $PSDefaultParameterValues['*:PlatformServer'] = $platform.Server
+        $PSDefaultParameterValues['*:PlatformCredential'] = $pg.Credential
+        $root = Join-Path ([System.IO.Path]::GetTempPath()) ('opsodoo-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
+        $acme = New-TestOdooInstance -Lab $pg -Root $root -Name 'acme' -Platform $platform
+        $newDestination = { $d = Join-Path $root ('backups-' + [guid]::NewGuid().ToString('n').Substring(0, 6)); $null = New-Item -ItemType Directory -Path $d; $d }
+    }
+
+    AfterAll {
+        $PSDefaultParameterValues.Remove('*:PlatformServer')
+        $PSDefaultParameterValues.Remove('*:PlatformCredential')
+        Remove-TestOdooInstance -Lab $pg -Instance $acme
+        Remove-TestPlatformDatabase -Lab $pg -Platform $platform
+        Remove-Item -LiteralPath $root -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'backs up an instance piped from Get-OdooInstance as the zip Odoo restores' {
+        $destination = & $newDestination
+
+        $backup = Get-OdooInstance acme -InstancesRoot $root | Backup-OdooInstance -Destination $destination -Credential $pg.Credential
+
+        $backup | Should -BeOfType ([OpsTools.Odoo.OdooBackup])
+        $backup.Format | Should -Be Zip
+        $backup.Instance | Should -Be 'acme'
+        $backup.IsComplete | Should -BeTrue
+        $backup.Path | Should -Be (Get-ChildItem $destination).FullName
+        $listing = & unzip -Z1 $backup.Path
+        $LASTEXITCODE | Should -Be 0
+        $expected = @('dump.sql', 'manifest.json') + @(Get-ChildItem -LiteralPath $acme.FilestorePath -Recurse -File | ForEach-Object { 'filestore/' + [System.IO.Path]::GetRelativePath($acme.FilestorePath, $_.FullName) })
+        ($listing | Sort-Object -CaseSensitive) | Should -Be ($expected | Sort-Object -CaseSensitive)
+        $manifest = & unzip -p $backup.Path manifest.json | ConvertFrom-Json
+        $manifest.db_name | Should -Be $acme.Database
+        $manifest.odoo_dump | Should -Be '1'
+        $manifest.version | Should -Be '17.0'
+    }
+
+    It 'writes <Format> backups whose parts carry the SHA-256 of their bytes' -ForEach @(
+        @{ Format = 'Dump'; Files = 3 }
+        @{ Format = 'Platform'; Files = 3 }
+    ) {
+        $destination = & $newDestination
+
+        $backup = Backup-OdooInstance -Server $acme.Server -Database $acme.Database -FilestorePath $acme.FilestorePath -DataDirectory $acme.DataDirectory -Destination $destination -Format $Format -Credential $pg.Credential
+
+        (Get-ChildItem -LiteralPath $destination -File).Count | Should -Be $Files
+        foreach ($part in $backup.Parts | Where-Object Sha256) {
+            (Get-FileHash -LiteralPath $part.Path -Algorithm SHA256).Hash.ToLowerInvariant() | Should -Be $part.Sha256
+        }
+        $backup.DatabaseSha256 | Should -Match '^[0-9a-f]{64}$'
+    }
+
+    It 'archives the whole data directory, sessions included, in the Platform format when it exists' {
+        $destination = & $newDestination
+
+        $backup = Backup-OdooInstance -Server $acme.Server -Database $acme.Database -DataDirectory $acme.DataDirectory -Destination $destination -Format Platform -Credential $pg.Credential
+
+        $tar = ($backup.Parts | Where-Object Role -EQ Filestore).Path
+        $entries = & tar -tzf $tar
+        $entries | Should -Contain 'sessions/werkzeug_session'
+        ($entries | Where-Object { $_ -like "filestore/$($acme.Database)/*" }).Count | Should -Be ($backup.FilestoreFileCount - 1)
+        $metadata = Get-Content -Raw -LiteralPath $backup.Path | ConvertFrom-Json
+        $metadata.status | Should -Be 'completed'
+        $metadata.database_name | Should -Be $acme.Database
+    }
+
+    It 'copies the filestore byte for byte in the Folder format' {
+        $destination = & $newDestination
+
+        $backup = Backup-OdooInstance $acme.Database $destination -Server $acme.Server -FilestorePath $acme.FilestorePath -Format Folder -Credential $pg.Credential
+
+        Get-TestDirectoryDigest (Join-Path $backup.Path 'filestore') | Should -Be (Get-TestDirectoryDigest $acme.FilestorePath)
+        & "$($pg.Bin)/pg_restore" --list (Join-Path $backup.Path 'db.dump') | Out-String | Should -Match 'TABLE public res_users'
+    }
+
+    It 'changes nothing with -WhatIf' {
+        $destination = & $newDestination
+
+        $result = Get-OdooInstance acme -InstancesRoot $root | Backup-OdooInstance -Destination $destination -Credential $pg.Credential -WhatIf
+
+        $result | Should -BeNullOrEmpty
+        Get-ChildItem -LiteralPath $destination -Force | Should -BeNullOrEmpty
+    }
+
+    It 'writes BackupDestinationNotFound for a destination that does not exist, naming it' {
+        $missing = Join-Path $root 'no-such-dir'
+
+        $result = Backup-OdooInstance -Server $acme.Server -Database $acme.Database -FilestorePath $acme.FilestorePath -Destination $missing -Credential $pg.Credential -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $result | Should -BeNullOrEmpty
+        $problems[0].FullyQualifiedErrorId | Should -Be "BackupDestinationNotFound,$commandId"
+        $problems[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $problems[0].TargetObject | Should -Be $missing
+        $problems[0].ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
+        Test-Path -LiteralPath $missing | Should -BeFalse
+    }
+
+    It 'writes FilestoreNotGiven when neither a filestore nor -NoFilestore is given' {
+        $destination = & $newDestination
+
+        Backup-OdooInstance -Server $acme.Server -Database $acme.Database -Destination $destination -Credential $pg.Credential -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $problems[0].FullyQualifiedErrorId | Should -Be "FilestoreNotGiven,$commandId"
+        $problems[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        Get-ChildItem -LiteralPath $destination -Force | Should -BeNullOrEmpty
+    }
+
+    It 'writes OdooDatabaseInvalid for a database that is not Odoo''s' {
+        $destination = & $newDestination
+
+        Backup-OdooInstance -Server $acme.Server -Database postgres -NoFilestore -Destination $destination -Credential $pg.Credential -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $problems[0].FullyQualifiedErrorId | Should -Be "OdooDatabaseInvalid,$commandId"
+        $problems[0].CategoryInfo.Category | Should -Be 'InvalidData'
+    }
+
+    It 'never shows the password, and shows a table of the backup' {
+        $destination = & $newDestination
+
+        $output = Backup-OdooInstance -Server $acme.Server -Database $acme.Database -NoFilestore -Destination $destination -Credential $pg.Credential -Verbose 4>&1 | Out-String
+        $null = Backup-OdooInstance -Server $acme.Server -Database $acme.Database -NoFilestore -Destination $destination -Credential ([pscredential]::new('postgres', (ConvertTo-SecureString 'not-the-password' -AsPlainText -Force))) -ErrorVariable problems -ErrorAction SilentlyContinue
+        $wrong = ($problems | Out-String) + ($problems | ForEach-Object { $_.FullyQualifiedErrorId + $_.ErrorDetails.Message + $_.Exception.ToString() } | Out-String)
+        $table = Backup-OdooInstance -Server $acme.Server -Database $acme.Database -NoFilestore -Destination (& $newDestination) -Credential $pg.Credential | Format-Table | Out-String
+
+        $output + $wrong + (Get-Content -Raw (Get-ChildItem $destination -Filter *.zip).FullName -AsByteStream | ForEach-Object { [System.Text.Encoding]::Latin1.GetString($_) }) | Should -Not -Match ([regex]::Escape($pg.Password))
+        $wrong | Should -Match 'PostgresAuthenticationFailed'
+        $table | Should -Match 'NAME\s+FORMAT\s+AGE\s+SIZE\s+COMPLETE'
+    }
+}
