@@ -31,6 +31,7 @@
         'Get-PostgresActivity'
         'Get-PostgresLock'
         'Get-SwarmConfig'
+        'Get-SwarmNetwork'
         'Get-SwarmNode'
         'Get-SwarmSecret'
         'Get-SwarmService'
