@@ -52,6 +52,7 @@
         'Resize-CephSubvolume'
         'Restart-SwarmService'
         'Set-CephQuota'
+        'Set-SwarmNode'
         'Set-SwarmService'
         'Stop-PostgresSession'
         'Test-CephMount'
