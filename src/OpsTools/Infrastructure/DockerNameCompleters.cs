@@ -83,6 +83,14 @@ public sealed class SwarmConfigNameCompleter : DockerNameCompleter
         EngineCalls.ConfigNames(dockerHost, cancellationToken);
 }
 
+/// <summary>Completes Swarm network names.</summary>
+public sealed class SwarmNetworkNameCompleter : DockerNameCompleter
+{
+    /// <inheritdoc/>
+    protected override IEnumerable<string> GetNames(string? dockerHost, CancellationToken cancellationToken) =>
+        EngineCalls.NetworkNames(dockerHost, cancellationToken);
+}
+
 /// <summary>Engine calls of the completers, in their own type so loading a completer does not load the engine.</summary>
 internal static class EngineCalls
 {
@@ -105,4 +113,8 @@ internal static class EngineCalls
     public static IEnumerable<string> ConfigNames(string? dockerHost, CancellationToken cancellationToken) =>
         new OpsTools.Engine.Swarm.SwarmObjectStore(OpsTools.Engine.Docker.DockerConnection.Get(dockerHost))
             .GetConfigsAsync(false, cancellationToken).GetAwaiter().GetResult().Select(c => c.Name).ToList();
+
+    public static IEnumerable<string> NetworkNames(string? dockerHost, CancellationToken cancellationToken) =>
+        new OpsTools.Engine.Swarm.SwarmNetworkInspector(OpsTools.Engine.Docker.DockerConnection.Get(dockerHost))
+            .GetNetworksAsync(null, cancellationToken).GetAwaiter().GetResult().Select(n => n.Name).ToList();
 }

@@ -93,26 +93,34 @@ internal sealed class SwarmObjectInput : IDisposable
     }
 
     /// <summary>
-    /// Adds a pipeline item: strings are lines (joined with a line feed), bytes and byte arrays are
-    /// appended. Returns an error record for anything else or for strings mixed with bytes.
+    /// Adds a pipeline item: one SecureString is the whole value (as from Get-Secret), strings are
+    /// lines (joined with a line feed), bytes and byte arrays are appended. Returns an error record
+    /// for anything else, or for kinds mixed.
     /// </summary>
     public ErrorRecord? Add(object? item)
     {
         object? value = item is PSObject wrapped ? wrapped.BaseObject : item;
         switch (value)
         {
-            case string text when _bytes.Count == 0:
+            case SecureString secure when _data is null && _lines.Count == 0 && _bytes.Count == 0:
+                SetSecureString(secure);
+                return null;
+            case SecureString:
+                return ErrorRecords.Create($"{Prefix}InputInvalid", ErrorCategory.InvalidArgument, null,
+                    "The pipeline gives more than a single SecureString; pipe one SecureString, or text, or bytes.",
+                    "Pipe one value (Get-Secret -Name X | ...), or pass it with -Value.");
+            case string text when _data is null && _bytes.Count == 0:
                 _lines.Add(text);
                 return null;
-            case byte single when _lines.Count == 0:
+            case byte single when _data is null && _lines.Count == 0:
                 _bytes.Add(single);
                 return null;
-            case byte[] block when _lines.Count == 0:
+            case byte[] block when _data is null && _lines.Count == 0:
                 _bytes.AddRange(block);
                 return null;
             case string or byte or byte[]:
                 return ErrorRecords.Create($"{Prefix}InputInvalid", ErrorCategory.InvalidArgument, null,
-                    "The pipeline mixes strings and bytes; give one or the other.",
+                    "The pipeline mixes a SecureString, strings and bytes; give one kind.",
                     "Pipe text (Get-Content -Raw) or bytes (Get-Content -AsByteStream), not both.");
             default:
                 return ErrorRecords.Create($"{Prefix}InputInvalid", ErrorCategory.InvalidArgument, value?.GetType().FullName,

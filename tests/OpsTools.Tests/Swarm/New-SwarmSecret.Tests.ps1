@@ -55,7 +55,7 @@ Describe 'New-SwarmSecret against the lab swarm' -Skip:(-not $lab.IsAvailable) {
         $env:DOCKER_HOST = $savedDockerHost
     }
 
-    It 'creates secrets from a SecureString, a file and the pipeline that a container reads back exactly' {
+    It 'creates secrets from a SecureString, a file, piped lines and a piped SecureString that a container reads back exactly' {
         $file = Join-Path $TestDrive 'key.bin'
         [System.IO.File]::WriteAllBytes($file, [byte[]](0x6b, 0x65, 0x79, 0x0a))
         $verbose = $(
@@ -63,7 +63,8 @@ Describe 'New-SwarmSecret against the lab swarm' -Skip:(-not $lab.IsAvailable) {
         ) 4>&1
         $fromPath = New-SwarmSecret -Name "$prefix-path" -Path $file -Confirm:$false
         $fromPipeline = 'line 1', 'line 2' | New-SwarmSecret -Name "$prefix-pipe" -Confirm:$false
-        $service = New-TestSwarmService -Name "$(New-TestName)-reader" -AdditionalArgument '--secret', "$prefix-value", '--secret', "$prefix-path", '--secret', "$prefix-pipe"
+        $fromSecure = ConvertTo-SecureString "$value-piped" -AsPlainText -Force | New-SwarmSecret -Name "$prefix-secure" -Confirm:$false
+        $service = New-TestSwarmService -Name "$(New-TestName)-reader" -AdditionalArgument '--secret', "$prefix-value", '--secret', "$prefix-path", '--secret', "$prefix-pipe", '--secret', "$prefix-secure"
 
         $fromValue.Name | Should -Be "$prefix-value"
         $fromValue.Labels['team'] | Should -Be 'ops'
@@ -72,6 +73,8 @@ Describe 'New-SwarmSecret against the lab swarm' -Skip:(-not $lab.IsAvailable) {
         Get-TestServiceFile -Service $service.Name -Path "/run/secrets/$prefix-value" | Should -BeExactly $value
         Get-TestServiceFile -Service $service.Name -Path "/run/secrets/$prefix-path" | Should -BeExactly "key`n"
         Get-TestServiceFile -Service $service.Name -Path "/run/secrets/$prefix-pipe" | Should -BeExactly "line 1`nline 2"
+        Get-TestServiceFile -Service $service.Name -Path "/run/secrets/$prefix-secure" | Should -BeExactly "$value-piped"
+        $fromSecure.Name | Should -Be "$prefix-secure"
         ($verbose | Out-String) | Should -BeLike "*$prefix-value on $(Get-LabSetting DOCKER_HOST)*"
         ($verbose | Out-String) | Should -Not -BeLike "*$value*"
     }
