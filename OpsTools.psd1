@@ -18,6 +18,7 @@
     FormatsToProcess     = @('OpsTools.Format.ps1xml')
 
     CmdletsToExport      = @(
+        'Build-DockerImage'
         'Find-CephStaleData'
         'Get-CephHealth'
         'Get-CephQuota'
@@ -39,6 +40,7 @@
         'Invoke-PoolHealthCheck'
         'New-CephSubvolume'
         'New-DatabasePool'
+        'Publish-DockerImage'
         'Remove-CephQuota'
         'Remove-CephStaleData'
         'Remove-DatabasePool'
