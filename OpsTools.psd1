@@ -52,6 +52,7 @@
         'Test-CephMount'
         'Test-PostgresReady'
         'Undo-SwarmServiceUpdate'
+        'Update-SwarmServiceImage'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -21,6 +21,7 @@ internal sealed class ImageLab : IAsyncDisposable
 {
     private readonly List<string> _localTags = new();
     private readonly List<(string Registry, string Repository, string Digest)> _manifests = new();
+    private readonly List<string> _services = new();
 
     private ImageLab(string dockerHost, string baseImage, string registry, string authRegistry, string user, string password)
     {
@@ -150,8 +151,50 @@ internal sealed class ImageLab : IAsyncDisposable
         return (await stdout).Trim();
     }
 
+    /// <summary>
+    /// Creates a Swarm service running an image with the docker CLI, which resolves the tag to a
+    /// digest through the registry as operators' deploys do, and waits until its task runs.
+    /// </summary>
+    public async Task<string> CreateServiceAsync(string suffix, string image, params string[] options)
+    {
+        string name = Prefix + "-" + suffix;
+        _services.Add(name);
+        var arguments = new List<string> { "service", "create", "--detach", "--quiet", "--name", name, "--init", "--stop-grace-period", "2s", "--label", "opsimg.test=" + Prefix };
+        arguments.AddRange(options);
+        arguments.AddRange(new[] { image, "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done" });
+        string id = (await DockerCli.RunAsync(DockerHost, arguments.ToArray())).Split('\n').Last().Trim();
+        DateTime deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!(await DockerCli.RunAsync(DockerHost, "service", "ls", "--filter", "id=" + id, "--format", "{{.Replicas}}")).StartsWith("1/1", StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"service {name} did not start");
+            }
+
+            await Task.Delay(250);
+        }
+
+        return id;
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_services.Count > 0)
+        {
+            string running = await DockerCli.RunAsync(DockerHost, "service", "ls", "--format", "{{.Name}}");
+            string[] services = _services.Where(n => running.Split('\n').Contains(n)).ToArray();
+            if (services.Length > 0)
+            {
+                await DockerCli.RunAsync(DockerHost, new[] { "service", "rm" }.Concat(services).ToArray());
+                // Tasks hold their image until their containers are gone.
+                DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+                while (DateTime.UtcNow < deadline && (await DockerCli.RunAsync(DockerHost, "ps", "--all", "--quiet", "--filter", "label=com.docker.swarm.service.name=" + services[0])).Length > 0)
+                {
+                    await Task.Delay(250);
+                }
+            }
+        }
+
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         foreach ((string registry, string repository, string digest) in _manifests.Distinct())
         {
