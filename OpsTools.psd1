@@ -19,6 +19,7 @@
 
     CmdletsToExport      = @(
         'Backup-OdooInstance'
+        'Build-DockerImage'
         'Find-CephStaleData'
         'Get-CephHealth'
         'Get-CephQuota'
@@ -46,6 +47,7 @@
         'New-DatabasePool'
         'New-SwarmConfig'
         'New-SwarmSecret'
+        'Publish-DockerImage'
         'Remove-CephQuota'
         'Remove-CephStaleData'
         'Remove-DatabasePool'
@@ -62,6 +64,7 @@
         'Undo-SwarmServiceUpdate'
         'Update-SwarmConfig'
         'Update-SwarmSecret'
+        'Update-SwarmServiceImage'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Net.Http;
 using System.Threading;
@@ -21,6 +22,10 @@ public sealed class DockerConnection : IDisposable
     public static readonly Version MaxApiVersion = new(1, 51);
 
     private static readonly ConcurrentDictionary<DockerEndpoint, DockerConnection> Cache = new();
+
+    // A header the library gives no parameter for (X-Registry-Auth on distribution inspect),
+    // scoped to one logical call: it flows into that call's requests and nowhere else.
+    private static readonly AsyncLocal<KeyValuePair<string, string>?> ExtraHeader = new();
 
     private readonly SemaphoreSlim _negotiation = new(1, 1);
     private readonly CallCounter _counter = new();
@@ -76,6 +81,33 @@ public sealed class DockerConnection : IDisposable
         catch (Exception ex) when (DockerErrorMapper.Map(ex, Endpoint, cancellationToken) is { } mapped)
         {
             throw mapped;
+        }
+    }
+
+    /// <summary>
+    /// Runs a call with one more HTTP header on its requests, for library methods that take no
+    /// credentials although the daemon reads them (X-Registry-Auth on <c>GET /distribution/{name}/json</c>).
+    /// </summary>
+    /// <typeparam name="T">Result type.</typeparam>
+    /// <param name="name">Header name.</param>
+    /// <param name="value">Header value.</param>
+    /// <param name="call">The call.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The call's result.</returns>
+    public async Task<T> RunWithHeaderAsync<T>(string name, string value, Func<DockerClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(value);
+        // Negotiated first, so the version probe does not carry the header.
+        await GetClientAsync(cancellationToken).ConfigureAwait(false);
+        ExtraHeader.Value = new KeyValuePair<string, string>(name, value);
+        try
+        {
+            return await RunAsync(call, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ExtraHeader.Value = null;
         }
     }
 
@@ -197,6 +229,11 @@ public sealed class DockerConnection : IDisposable
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             counter.Increment();
+            if (ExtraHeader.Value is { } header)
+            {
+                request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+
             return base.SendAsync(request, cancellationToken);
         }
     }

@@ -237,7 +237,19 @@ public sealed class SwarmServiceUpdater
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Warnings the daemon returned.</returns>
     /// <exception cref="OpsToolsException">The service changed since it was read (SwarmServiceChangedConcurrently), or the daemon refused the spec.</exception>
-    public async Task<IReadOnlyList<string>> ApplyAsync(SwarmServicePlan plan, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string>> ApplyAsync(SwarmServicePlan plan, CancellationToken cancellationToken = default) =>
+        ApplyAsync(plan, registryCredential: null, cancellationToken);
+
+    /// <summary>
+    /// Sends a plan as one service update based on the version it was read at, with the credential
+    /// the nodes use to pull the image (<c>docker service update --with-registry-auth</c>).
+    /// </summary>
+    /// <param name="plan">The plan.</param>
+    /// <param name="registryCredential">Credential for the image's registry, or null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Warnings the daemon returned.</returns>
+    /// <exception cref="OpsToolsException">The service changed since it was read (SwarmServiceChangedConcurrently), or the daemon refused the spec.</exception>
+    public async Task<IReadOnlyList<string>> ApplyAsync(SwarmServicePlan plan, OpsTools.Engine.Images.RegistryCredential? registryCredential, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var parameters = new ServiceUpdateParameters
@@ -246,6 +258,16 @@ public sealed class SwarmServiceUpdater
             Version = (long)plan.Version,
             Rollback = plan.IsRollback ? "previous" : null,
         };
+        if (registryCredential is not null)
+        {
+            parameters.RegistryAuth = new AuthConfig
+            {
+                Username = registryCredential.UserName,
+                Password = registryCredential.Password,
+                ServerAddress = registryCredential.ServerAddress,
+            };
+        }
+
         try
         {
             ServiceUpdateResponse response = await _connection
