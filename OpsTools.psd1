@@ -27,6 +27,7 @@
         'Get-CephUsage'
         'Get-ComposeConfig'
         'Get-DatabasePool'
+        'Get-OdooBackup'
         'Get-OdooInstance'
         'Get-OpsToolsDependency'
         'Get-PoolDatabase'
