@@ -46,6 +46,7 @@
         'Remove-CephStaleData'
         'Remove-DatabasePool'
         'Resize-CephSubvolume'
+        'Restore-OdooInstance'
         'Restart-SwarmService'
         'Set-CephQuota'
         'Set-SwarmService'
