@@ -52,6 +52,7 @@
         'Set-SwarmService'
         'Stop-PostgresSession'
         'Test-CephMount'
+        'Test-OdooBackup'
         'Test-PostgresReady'
         'Undo-SwarmServiceUpdate'
     )
