@@ -393,7 +393,11 @@ public static class OdooBackupWriter
                     Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
                 };
                 await writer.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
-                c.Digest.Add(entryFile.RelativePath, source.BytesCount, source.Sha256());
+                if (c.DigestKey(entryFile.RelativePath) is { } key)
+                {
+                    c.Digest.Add(key, source.BytesCount, source.Sha256());
+                }
+
                 c.Progress.FileDone();
             }
         }
@@ -574,6 +578,22 @@ public static class OdooBackupWriter
         public string MainPath { get; set; }
 
         public FilestoreDigest Digest { get; } = new();
+
+        /// <summary>
+        /// The file's path in the filestore digest: the digest always covers the database's filestore
+        /// relative to its own directory, also when a whole data directory is archived (sessions and
+        /// addons are archived but not part of it); null for a file outside the filestore.
+        /// </summary>
+        public string? DigestKey(string relativePath)
+        {
+            if (ArchivePrefix.Length > 0 || Request.Format != OdooBackupFormat.Platform)
+            {
+                return relativePath;
+            }
+
+            string filestore = $"filestore/{Request.Endpoint.Database}/";
+            return relativePath.StartsWith(filestore, StringComparison.Ordinal) ? relativePath[filestore.Length..] : null;
+        }
 
         public long DumpBytes { get; set; }
 

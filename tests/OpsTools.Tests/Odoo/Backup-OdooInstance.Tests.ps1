@@ -111,7 +111,7 @@ Describe 'Backup-OdooInstance against the lab' -Skip:(-not $pg.IsAvailable) {
         $tar = ($backup.Parts | Where-Object Role -EQ Filestore).Path
         $entries = & tar -tzf $tar
         $entries | Should -Contain 'sessions/werkzeug_session'
-        ($entries | Where-Object { $_ -like "filestore/$($acme.Database)/*" }).Count | Should -Be ($backup.FilestoreFileCount - 1)
+        ($entries | Where-Object { $_ -like "filestore/$($acme.Database)/*" }).Count | Should -Be $backup.FilestoreFileCount
         $metadata = Get-Content -Raw -LiteralPath $backup.Path | ConvertFrom-Json
         $metadata.status | Should -Be 'completed'
         $metadata.database_name | Should -Be $acme.Database
