@@ -228,7 +228,7 @@ public sealed partial class SwarmObjectRotator
         return new SwarmObjectReplacement(plan.Kind, plan.OldId, plan.OldName, id, plan.NewName);
     }
 
-    /// <summary>Reads a service and computes its update that references the new version; send it with <see cref="SwarmServiceUpdater.ApplyAsync"/>.</summary>
+    /// <summary>Reads a service and computes its update that references the new version; send it with <see cref="SwarmServiceUpdater.ApplyAsync(SwarmServicePlan, CancellationToken)"/>.</summary>
     /// <param name="replacement">From <see cref="CreateVersionAsync"/>.</param>
     /// <param name="serviceId">Service id or name.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
