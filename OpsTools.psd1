@@ -18,6 +18,7 @@
     FormatsToProcess     = @('OpsTools.Format.ps1xml')
 
     CmdletsToExport      = @(
+        'Deploy-SwarmStack'
         'Find-CephStaleData'
         'Get-CephHealth'
         'Get-CephQuota'
