@@ -20,6 +20,7 @@
     CmdletsToExport      = @(
         'Backup-OdooInstance'
         'Build-DockerImage'
+        'Deploy-SwarmStack'
         'Find-CephStaleData'
         'Get-CephHealth'
         'Get-CephQuota'
@@ -55,8 +56,8 @@
         'Remove-SwarmConfig'
         'Remove-SwarmSecret'
         'Resize-CephSubvolume'
-        'Restore-OdooInstance'
         'Restart-SwarmService'
+        'Restore-OdooInstance'
         'Set-CephQuota'
         'Set-SwarmNode'
         'Set-SwarmService'

@@ -30,6 +30,7 @@ public sealed class DockerConnection : IDisposable
     private readonly SemaphoreSlim _negotiation = new(1, 1);
     private readonly CallCounter _counter = new();
     private DockerClient? _client;
+    private HttpMessageHandler? _transport;
 
     private DockerConnection(DockerEndpoint endpoint)
     {
@@ -129,7 +130,7 @@ public sealed class DockerConnection : IDisposable
                 return raced;
             }
 
-            using DockerClient probe = Build(apiVersion: null);
+            using DockerClient probe = Build(apiVersion: null, out _);
             global::Docker.DotNet.Models.VersionResponse version;
             try
             {
@@ -148,7 +149,7 @@ public sealed class DockerConnection : IDisposable
 
             ApiVersion = negotiated;
             EngineVersion = version.Version;
-            _client = Build(negotiated);
+            _client = Build(negotiated, out _transport);
             return _client;
         }
         finally
@@ -163,7 +164,7 @@ public sealed class DockerConnection : IDisposable
     /// <returns>True when supported.</returns>
     public bool SupportsApi(int major, int minor) => ApiVersion is { } v && v >= new Version(major, minor);
 
-    private DockerClient Build(Version? apiVersion)
+    private DockerClient Build(Version? apiVersion, out HttpMessageHandler? transport)
     {
         IAuthProvider auth = NoopAuthProvider.Instance;
         Uri uri = Endpoint.Uri;
@@ -187,12 +188,15 @@ public sealed class DockerConnection : IDisposable
             uri = new UriBuilder(uri) { Scheme = "https" }.Uri;
         }
 
-        return new DockerClientBuilder()
+        var counting = new CountingAuthProvider(auth, _counter);
+        DockerClient client = new DockerClientBuilder()
             .WithEndpoint(uri)
             .WithApiVersion(apiVersion)
-            .WithAuthProvider(new CountingAuthProvider(auth, _counter))
+            .WithAuthProvider(counting)
             .WithTimeout(TimeSpan.FromSeconds(60))
             .Build();
+        transport = counting.Configured;
+        return client;
     }
 
     /// <inheritdoc/>
@@ -215,13 +219,56 @@ public sealed class DockerConnection : IDisposable
         public void Increment() => Interlocked.Increment(ref _count);
     }
 
+    /// <summary>
+    /// Sends one request the client library has no method for (secret update, distribution
+    /// inspect with registry credentials) over the same transport, versioned and counted.
+    /// </summary>
+    /// <param name="method">HTTP method.</param>
+    /// <param name="pathAndQuery">Path below the version prefix, e.g. <c>secrets/abc/update?version=3</c>.</param>
+    /// <param name="jsonBody">Request body (JSON), or null.</param>
+    /// <param name="headers">Extra headers, or null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Status code and response body.</returns>
+    internal async Task<(System.Net.HttpStatusCode Status, string Body)> SendRawAsync(HttpMethod method, string pathAndQuery, string? jsonBody, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
+    {
+        await GetClientAsync(cancellationToken).ConfigureAwait(false);
+        HttpMessageHandler transport = _transport ?? throw new InvalidOperationException("The Docker transport is not ready.");
+        Uri baseUri = Endpoint.Uri.Scheme is "tcp" or "https" or "http"
+            ? new UriBuilder(Endpoint.Uri) { Scheme = Endpoint.TlsVerify || Endpoint.Uri.Scheme == "https" ? "https" : "http", Path = "/" }.Uri
+            : new Uri("http://docker/");
+        using var request = new HttpRequestMessage(method, new Uri(baseUri, $"v{ApiVersion!.ToString(2)}/{pathAndQuery}"));
+        if (jsonBody is not null)
+        {
+            request.Content = new StringContent(jsonBody, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        foreach ((string name, string value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        using var http = new HttpClient(transport, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(60) };
+        try
+        {
+            using HttpResponseMessage response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (DockerErrorMapper.Map(ex, Endpoint, cancellationToken) is { } mapped)
+        {
+            throw mapped;
+        }
+    }
+
     /// <summary>Wraps the transport so every request is counted; keeps TLS configuration of the inner provider.</summary>
     private sealed class CountingAuthProvider(IAuthProvider inner, CallCounter counter) : IAuthProvider
     {
         public bool TlsEnabled => inner.TlsEnabled;
 
+        /// <summary>The counted transport handler, once the client was built (for <see cref="SendRawAsync"/>).</summary>
+        public HttpMessageHandler? Configured { get; private set; }
+
         public HttpMessageHandler ConfigureHandler(HttpMessageHandler handler) =>
-            new CountingHandler(inner.ConfigureHandler(handler), counter);
+            Configured = new CountingHandler(inner.ConfigureHandler(handler), counter);
     }
 
     private sealed class CountingHandler(HttpMessageHandler inner, CallCounter counter) : DelegatingHandler(inner)

@@ -46,6 +46,13 @@ public sealed class SwarmConvergenceOptions
     /// </summary>
     public TimeSpan StableFor { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// A running task whose spec has a health check counts at once, without <see cref="StableFor"/>:
+    /// Swarm reports such a task Running only once its container is healthy, which is proof enough
+    /// and lets a deploy detect convergence within one poll of the last task turning healthy.
+    /// </summary>
+    public bool HealthyIsStable { get; init; }
+
     /// <summary>How long a task may wait for a node that no constraint allows before the rollout counts as failed.</summary>
     public TimeSpan UnschedulableGrace { get; init; } = TimeSpan.FromSeconds(3);
 }
@@ -251,10 +258,14 @@ public sealed class SwarmConvergenceWatcher
                 tasks = tasks.Where(t => (t.JobIteration?.Index ?? 0) == iteration).ToList();
             }
 
-            // Failures since the spec last changed; older ones belong to an earlier rollout.
+            // Failures since the spec last changed; older ones belong to an earlier rollout. For a service
+            // meant to keep running (restart condition any), a task that exited by itself failed too,
+            // whatever its exit code: e.g. a process that ends cleanly when killed for being unhealthy.
             DateTime changedAt = (service.UpdatedAt ?? DateTime.MinValue).ToUniversalTime().AddSeconds(-1);
+            bool keepsRunning = !isJob && (service.Spec?.TaskTemplate?.RestartPolicy?.Condition ?? "any") == "any";
             List<TaskResponse> failed = tasks
-                .Where(t => t.Status?.State is ApiTaskState.Failed or ApiTaskState.Rejected && (t.CreatedAt ?? DateTime.MaxValue).ToUniversalTime() >= changedAt)
+                .Where(t => (t.Status?.State is ApiTaskState.Failed or ApiTaskState.Rejected || (keepsRunning && t.Status?.State == ApiTaskState.Complete))
+                    && (t.CreatedAt ?? DateTime.MaxValue).ToUniversalTime() >= changedAt)
                 .OrderByDescending(t => t.Status?.Timestamp)
                 .ToList();
             List<TaskResponse> wanted = tasks.Where(t => t.DesiredState is ApiTaskState.Running or ApiTaskState.Complete).ToList();
@@ -263,6 +274,11 @@ public sealed class SwarmConvergenceWatcher
             {
                 // A task already running before the change (daemon clock on both sides) has proven itself.
                 if ((t.Status?.Timestamp ?? DateTime.MaxValue).ToUniversalTime() < changed)
+                {
+                    return true;
+                }
+
+                if (_options.HealthyIsStable && t.Spec?.ContainerSpec?.Healthcheck?.Test is { Count: > 0 } test && test[0] != "NONE")
                 {
                     return true;
                 }

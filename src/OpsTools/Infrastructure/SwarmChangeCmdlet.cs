@@ -37,6 +37,9 @@ public abstract class SwarmChangeCmdlet : DockerCmdlet
     /// <summary>The Write-Progress activity id of this cmdlet.</summary>
     private protected abstract int ProgressActivityId { get; }
 
+    /// <summary>Whether a running task with a health check counts at once (see SwarmConvergenceOptions.HealthyIsStable).</summary>
+    private protected virtual bool HealthyIsStable => false;
+
     /// <summary>
     /// Watches services until they converge, showing progress at most every 200 ms, and writes
     /// one non-terminating error per service that failed or timed out. Ctrl+C stops watching,
@@ -55,7 +58,7 @@ public abstract class SwarmChangeCmdlet : DockerCmdlet
         bool wrote = false;
         try
         {
-            Task<IReadOnlyList<SwarmServiceConvergence>> watch = EngineCalls.Watch(DockerHost, services, Timeout, snapshot => Volatile.Write(ref latest, snapshot), CancellationToken);
+            Task<IReadOnlyList<SwarmServiceConvergence>> watch = EngineCalls.Watch(DockerHost, services, Timeout, HealthyIsStable, snapshot => Volatile.Write(ref latest, snapshot), CancellationToken);
             while (!((IAsyncResult)watch).AsyncWaitHandle.WaitOne(50))
             {
                 if (DateTime.UtcNow - lastWrite < ProgressInterval || Volatile.Read(ref latest) is not { } snapshot)
@@ -185,13 +188,13 @@ public abstract class SwarmChangeCmdlet : DockerCmdlet
     /// <summary>Engine calls, in their own type so that loading the cmdlet does not load the engine.</summary>
     private static class EngineCalls
     {
-        public static Task<IReadOnlyList<SwarmServiceConvergence>> Watch(string? dockerHost, IReadOnlyList<ChangedService> services, TimeSpan timeout, Action<IReadOnlyList<SwarmServiceConvergence>> onProgress, CancellationToken cancellationToken)
+        public static Task<IReadOnlyList<SwarmServiceConvergence>> Watch(string? dockerHost, IReadOnlyList<ChangedService> services, TimeSpan timeout, bool healthyIsStable, Action<IReadOnlyList<SwarmServiceConvergence>> onProgress, CancellationToken cancellationToken)
         {
             var watcher = new OpsTools.Engine.Swarm.SwarmConvergenceWatcher(OpsTools.Engine.Docker.DockerConnection.Get(dockerHost));
             var targets = services
                 .Select(s => new OpsTools.Engine.Swarm.SwarmWatchTarget { ServiceId = s.ServiceId, StaleUpdateStartedAt = s.StaleUpdateStartedAt, IsRollback = s.IsRollback })
                 .ToList();
-            return Task.Run(() => watcher.WaitAsync(targets, new OpsTools.Engine.Swarm.SwarmConvergenceOptions { Timeout = timeout }, onProgress, cancellationToken), cancellationToken);
+            return Task.Run(() => watcher.WaitAsync(targets, new OpsTools.Engine.Swarm.SwarmConvergenceOptions { Timeout = timeout, HealthyIsStable = healthyIsStable }, onProgress, cancellationToken), cancellationToken);
         }
 
         public static Task<IReadOnlyList<SwarmService>> ReadServices(string? dockerHost, CancellationToken cancellationToken) =>

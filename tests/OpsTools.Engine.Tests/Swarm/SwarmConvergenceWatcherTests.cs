@@ -164,4 +164,34 @@ public sealed class SwarmConvergenceWatcherTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
         Assert.Equal("1", await lab.InspectAsync(id, "{{.Spec.Mode.Replicated.Replicas}}"));
     }
+
+    [SkippableFact]
+    public async Task A_service_meant_to_keep_running_whose_tasks_exit_cleanly_fails_instead_of_waiting_forever()
+    {
+        await using LabServices lab = await LabServices.StartAsync();
+        string id = await lab.CreateAsync("exits", "exit 0", "--restart-condition", "any", "--restart-delay", "0s");
+
+        SwarmServiceConvergence outcome = Assert.Single(await new SwarmConvergenceWatcher(lab.Connect())
+            .WaitAsync(new[] { new SwarmWatchTarget { ServiceId = id } }, Generous));
+
+        Assert.Equal(SwarmConvergenceState.TasksFailing, outcome.State);
+        Assert.True(outcome.FailedTasks >= 3, outcome.Message);
+    }
+
+    [SkippableFact]
+    public async Task With_healthy_is_stable_a_task_counts_as_soon_as_its_health_check_passed()
+    {
+        await using LabServices lab = await LabServices.StartAsync();
+        string id = await lab.CreateAsync("healthy", Forever, "--health-cmd", "true", "--health-interval", "1s");
+        var polls = new List<(TimeSpan Elapsed, long Running)>();
+
+        SwarmServiceConvergence outcome = Assert.Single(await new SwarmConvergenceWatcher(lab.Connect()).WaitAsync(
+            new[] { new SwarmWatchTarget { ServiceId = id } },
+            new SwarmConvergenceOptions { Timeout = TimeSpan.FromSeconds(90), HealthyIsStable = true, PollInterval = TimeSpan.FromMilliseconds(100) },
+            states => polls.Add((states[0].Elapsed, states[0].RunningTasks))));
+
+        Assert.Equal(SwarmConvergenceState.Converged, outcome.State);
+        // Converged on the first poll that saw the task running: no StableFor second on top.
+        Assert.Equal(polls.First(p => p.Running == 1).Elapsed, outcome.Elapsed);
+    }
 }

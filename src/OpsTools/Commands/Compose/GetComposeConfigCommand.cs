@@ -52,28 +52,15 @@ public sealed class GetComposeConfigCommand : OpsToolsCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        foreach (string path in Path)
-        {
-            _paths.Add(SessionState.Path.GetUnresolvedProviderPathFromPSPath(path));
-        }
+        _paths.AddRange(ComposeInput.Resolve(SessionState, Path));
     }
 
     /// <inheritdoc/>
     protected override void EndProcessing()
     {
-        var variables = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in Variables ?? new Hashtable())
-        {
-            variables[Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty] = entry.Value is null ? null : LanguagePrimitives.ConvertTo<string>(entry.Value);
-        }
-
-        var envFiles = new List<string>();
-        foreach (string envFile in EnvFile ?? Array.Empty<string>())
-        {
-            envFiles.Add(SessionState.Path.GetUnresolvedProviderPathFromPSPath(envFile));
-        }
-
-        ComposeProject project = AwaitOrTerminate(ct => Engine.LoadAsync(_paths, envFiles, variables, StackName, ct));
+        Dictionary<string, string?> variables = ComposeInput.Variables(Variables);
+        List<string> envFiles = ComposeInput.Resolve(SessionState, EnvFile);
+        ComposeProject project = AwaitOrTerminate(ct => ComposeInput.LoadAsync(_paths, envFiles, variables, StackName, ct));
         foreach (string warning in project.Warnings)
         {
             WriteWarning(warning);
@@ -93,11 +80,6 @@ public sealed class GetComposeConfigCommand : OpsToolsCmdlet
     /// <summary>Engine calls in their own type so that reflecting over the cmdlet does not load the engine.</summary>
     private static class Engine
     {
-        public static Task<ComposeProject> LoadAsync(IReadOnlyList<string> paths, IReadOnlyList<string> envFiles, IReadOnlyDictionary<string, string?> variables, string? stackName, CancellationToken cancellationToken) =>
-            OpsTools.Engine.Compose.ComposeLoader.LoadAsync(
-                new OpsTools.Engine.Compose.ComposeLoadOptions { Paths = paths, EnvFiles = envFiles, Variables = variables, StackName = stackName },
-                cancellationToken);
-
         public static string ToYaml(ComposeProject project) => OpsTools.Engine.Compose.ComposeYamlWriter.Write(project);
     }
 }
