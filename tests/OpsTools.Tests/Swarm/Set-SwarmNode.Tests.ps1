@@ -186,5 +186,33 @@ Describe 'Set-SwarmNode against the lab swarm' -Skip:(-not $lab.IsAvailable) {
             $problems[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
             $problems[0].TargetObject | Should -Be $privateNode[0]
         }
+
+        It 'stops waiting promptly on Ctrl+C and leaves the node drained' {
+            $null = Invoke-LabDocker -DockerHost $private -ArgumentList 'node', 'update', '--availability', 'active', $privateNode[1]
+            $null = Wait-Until -Because 'the stubborn task runs again' -TimeoutSeconds 60 -Condition {
+                (Invoke-LabDocker -DockerHost $private -ArgumentList 'service', 'ls', '--filter', 'name=stubborn', '--format', '{{.Replicas}}').StandardOutput.Trim() -eq '1/1'
+            }
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript({
+                        param($Manifest, $DockerHost, $Node)
+                        Import-Module $Manifest
+                        Set-SwarmNode -DockerHost $DockerHost -Name $Node -Availability Drain -Wait -Timeout 300 -Confirm:$false
+                    }).AddArgument((Get-BuiltModulePath)).AddArgument($private).AddArgument($privateNode[1])
+                $async = $ps.BeginInvoke()
+                $null = Wait-Until -Because 'the node is set to Drain' -TimeoutSeconds 60 -Condition {
+                    (Invoke-LabDocker -DockerHost $private -ArgumentList 'node', 'inspect', '--format', '{{.Spec.Availability}}', $privateNode[1]).StandardOutput.Trim() -eq 'drain'
+                }
+                $clock = [System.Diagnostics.Stopwatch]::StartNew()
+                $ps.Stop()
+
+                $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
+                $async.IsCompleted | Should -BeTrue
+                (Invoke-LabDocker -DockerHost $private -ArgumentList 'node', 'inspect', '--format', '{{.Spec.Availability}}', $privateNode[1]).StandardOutput.Trim() | Should -Be 'drain'
+            }
+            finally {
+                $ps.Dispose()
+            }
+        }
     }
 }
