@@ -17,6 +17,7 @@ using OpsTools.Engine.Compose;
 using OpsTools.Engine.Docker;
 using OpsTools.Swarm;
 using ApiService = Docker.DotNet.Models.SwarmService;
+using SwarmConfig = Docker.DotNet.Models.SwarmConfig;
 
 namespace OpsTools.Engine.Swarm;
 
