@@ -11,6 +11,7 @@ using OpsTools.Compose;
 using OpsTools.Engine.Swarm;
 using OpsTools.Engine.Tests.Lab;
 using OpsTools.Swarm;
+using SwarmConfig = Docker.DotNet.Models.SwarmConfig;
 
 namespace OpsTools.Engine.Tests.Swarm;
 
