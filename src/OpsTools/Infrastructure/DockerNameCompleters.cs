@@ -83,6 +83,25 @@ public sealed class SwarmConfigNameCompleter : DockerNameCompleter
         EngineCalls.ConfigNames(dockerHost, cancellationToken);
 }
 
+/// <summary>Completes secret names for the *-SwarmSecret cmdlets and config names for the *-SwarmConfig ones (shared parameters of a base class).</summary>
+public sealed class SwarmSecretOrConfigNameCompleter : DockerNameCompleter, IArgumentCompleter
+{
+    private string _commandName = string.Empty;
+
+    /// <inheritdoc/>
+    public new IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        _commandName = commandName ?? string.Empty;
+        return base.CompleteArgument(commandName ?? string.Empty, parameterName, wordToComplete, commandAst, fakeBoundParameters);
+    }
+
+    /// <inheritdoc/>
+    protected override IEnumerable<string> GetNames(string? dockerHost, CancellationToken cancellationToken) =>
+        _commandName.EndsWith("Config", StringComparison.OrdinalIgnoreCase)
+            ? EngineCalls.ConfigNames(dockerHost, cancellationToken)
+            : EngineCalls.SecretNames(dockerHost, cancellationToken);
+}
+
 /// <summary>Completes Swarm network names.</summary>
 public sealed class SwarmNetworkNameCompleter : DockerNameCompleter
 {

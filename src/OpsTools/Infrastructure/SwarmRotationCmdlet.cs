@@ -21,6 +21,7 @@ public abstract class SwarmRotationCmdlet : SwarmChangeCmdlet
 
     /// <summary>Names or ids of the objects to rotate.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(SwarmSecretOrConfigNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = Array.Empty<string>();
 

@@ -117,11 +117,13 @@ public sealed class SwarmNodeUpdaterTests
 
         SwarmNodeDrainResult result = await new SwarmNodeUpdater(lab.Connect()).WaitUntilDrainedAsync(node, TimeSpan.FromSeconds(1), progress.Add);
 
+        // How many polls fit in the second depends on the machine's load: at least one, each reporting the task.
         Assert.True(result.TimedOut);
         Assert.True(result.RemainingTasks >= 1);
         Assert.True(result.Elapsed >= TimeSpan.FromSeconds(1));
-        Assert.True(progress.Count >= 2);
+        Assert.NotEmpty(progress);
         Assert.All(progress, count => Assert.True(count >= 1));
+        Assert.Equal(result.RemainingTasks, progress[^1]);
     }
 
     private static async Task<string> SelfAsync(LabServices lab) =>

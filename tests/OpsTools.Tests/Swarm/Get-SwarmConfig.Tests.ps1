@@ -74,6 +74,12 @@ Describe 'Get-SwarmConfig against the lab swarm' -Skip:(-not $lab.IsAvailable) {
         ($configs | ConvertTo-Json | ConvertFrom-Json).Size | Should -Be $configs.Size
     }
 
+    It 'completes config names on Tab, for Get-, Update- and Remove-SwarmConfig' {
+        (TabExpansion2 -inputScript "Get-SwarmConfig -Name $prefix-").CompletionMatches.CompletionText | Should -Be @("$prefix-idle.conf", "$prefix-odoo.conf")
+        (TabExpansion2 -inputScript "Remove-SwarmConfig $prefix-i").CompletionMatches.CompletionText | Should -Be @("$prefix-idle.conf")
+        (TabExpansion2 -inputScript "Update-SwarmConfig -Name $prefix-o").CompletionMatches.CompletionText | Should -Be @("$prefix-odoo.conf")
+    }
+
     It 'writes SwarmConfigNotFound (ObjectNotFound) for an unknown name' {
         $result = Get-SwarmConfig -Name "$prefix-nosuch" -ErrorVariable problems -ErrorAction SilentlyContinue
 

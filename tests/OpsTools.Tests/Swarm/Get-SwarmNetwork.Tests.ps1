@@ -85,6 +85,10 @@ Describe 'Get-SwarmNetwork against the lab swarm' -Skip:(-not $lab.IsAvailable) 
         (Get-SwarmStack -Name $stackName | Get-SwarmNetwork).Id | Should -Be @($backendId, $sharedId)
     }
 
+    It 'completes network names on Tab' {
+        (TabExpansion2 -inputScript "Get-SwarmNetwork -Name $prefix-").CompletionMatches.CompletionText | Should -Be @("$prefix-backend", "$prefix-shared")
+    }
+
     It 'lists the local bridge network only with -IncludeLocal' {
         (Get-SwarmNetwork).Scope | Should -Not -Contain 'local'
         (Get-SwarmNetwork -IncludeLocal -Name bridge).Scope | Should -Be 'local'

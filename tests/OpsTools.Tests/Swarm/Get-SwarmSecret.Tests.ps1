@@ -90,6 +90,12 @@ Describe 'Get-SwarmSecret against the lab swarm' -Skip:(-not $lab.IsAvailable) {
         $table | Should -BeLike "*$prefix-db*$($service.Name)*"
     }
 
+    It 'completes secret names on Tab, for Get-, Update- and Remove-SwarmSecret' {
+        (TabExpansion2 -inputScript "Get-SwarmSecret -Name $prefix-").CompletionMatches.CompletionText | Should -Be @("$prefix-db", "$prefix-idle")
+        (TabExpansion2 -inputScript "Remove-SwarmSecret $prefix-i").CompletionMatches.CompletionText | Should -Be @("$prefix-idle")
+        (TabExpansion2 -inputScript "Update-SwarmSecret -Name $prefix-d").CompletionMatches.CompletionText | Should -Be @("$prefix-db")
+    }
+
     It 'binds names from the pipeline by property name' {
         ([pscustomobject]@{ Name = "$prefix-idle" } | Get-SwarmSecret).Id | Should -Be $idleId
     }
