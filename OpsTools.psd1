@@ -43,6 +43,7 @@
         'Remove-CephQuota'
         'Remove-CephStaleData'
         'Remove-DatabasePool'
+        'Remove-SwarmStack'
         'Resize-CephSubvolume'
         'Restart-SwarmService'
         'Set-CephQuota'
@@ -51,6 +52,7 @@
         'Test-CephMount'
         'Test-PostgresReady'
         'Undo-SwarmServiceUpdate'
+        'Undo-SwarmStackDeploy'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
