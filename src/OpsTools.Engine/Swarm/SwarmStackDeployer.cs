@@ -158,8 +158,8 @@ public sealed class SwarmStackDeployer
     /// <summary>How many previous definitions a stack keeps.</summary>
     public const int PreviousKept = 10;
 
-    /// <summary>Swarm's limit on config data (swarmkit MaxConfigSize).</summary>
-    public const int MaxConfigBytes = 500 * 1024;
+    /// <summary>Swarm's limit on config data: "less than 1024000 bytes" (Docker 20.10's answer to a larger config).</summary>
+    public const int MaxConfigBytes = 1_024_000 - 1;
 
     private const string NamespaceLabel = ComposeSwarmConverter.NamespaceLabel;
     private const string ImageLabel = ComposeSwarmConverter.ImageLabel;
@@ -289,6 +289,21 @@ public sealed class SwarmStackDeployer
                 $"The content of {string.Join(", ", changedContent)} changed, and Swarm secrets and configs cannot be changed in place; nothing was deployed.",
                 string.Join(", ", changedContent),
                 "Give the new content a new name in the compose file (e.g. 'name: db_password_v2', which services pick up on deploy), or rotate the object (Update-SwarmSecret / Update-SwarmConfig) and deploy again.");
+        }
+
+        // Secrets and configs the services name must exist or be created by this deploy (external ones are not).
+        var created = new HashSet<string>(spec.Secrets.Select(x => "secret " + x.Name).Concat(spec.Configs.Select(x => "config " + x.Name)), StringComparer.Ordinal);
+        var missing = spec.Services.Values
+            .SelectMany(v => (v.TaskTemplate?.ContainerSpec?.Secrets ?? new List<SecretReference>()).Select(r => "secret " + r.SecretName)
+                .Concat((v.TaskTemplate?.ContainerSpec?.Configs ?? new List<SwarmConfigReference>()).Select(r => "config " + r.ConfigName)))
+            .Distinct(StringComparer.Ordinal)
+            .Where(r => !created.Contains(r) && !state.Secrets.Any(x => "secret " + NameOf(x) == r) && !state.Configs.Any(x => "config " + NameOf(x) == r))
+            .ToList();
+        if (missing.Count > 0)
+        {
+            throw new OpsToolsException("SwarmStackExternalNotFound", OpsToolsErrorKind.ObjectNotFound,
+                $"The {string.Join(", ", missing)} declared as external do not exist on {Host}; nothing was deployed.", string.Join(", ", missing),
+                "Create them first (docker secret create / docker config create), or declare them with 'file:' so the stack creates them.");
         }
 
         AuthConfig? auth = options.WithRegistryAuth ? RegistryCredentials.Read(options.DockerConfigJson, warnings) : null;

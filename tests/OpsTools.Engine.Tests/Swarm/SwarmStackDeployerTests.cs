@@ -8,6 +8,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Docker.DotNet.Models;
 using OpsTools.Compose;
+using OpsTools.Engine.Compose;
 using OpsTools.Engine.Swarm;
 using OpsTools.Engine.Tests.Lab;
 using OpsTools.Swarm;
@@ -195,6 +196,25 @@ public sealed class SwarmStackDeployerTests
         OpsToolsException gone = await Assert.ThrowsAsync<OpsToolsException>(() => deployer.PlanRemoveAsync(stack));
         Assert.Equal("SwarmStackNotFound", gone.ErrorId);
         Assert.Empty(await DockerCli.RunAsync(lab.DockerHost, "network", "ls", "--quiet", "--filter", "name=" + stack + "-own"));
+    }
+
+    [SkippableTheory]
+    [InlineData("networks: {ext: {external: true, name: NAME-net}}\nsecrets: {}\n", "networks: [ext]", "SwarmStackNetworkNotFound")]
+    [InlineData("secrets: {ext: {external: true, name: NAME-secret}}\n", "secrets: [ext]", "SwarmStackExternalNotFound")]
+    public async Task A_missing_external_object_stops_the_plan_before_anything_exists(string topLevel, string serviceLine, string errorId)
+    {
+        await using StackLab lab = await StackLab.StartAsync();
+        string stack = lab.Stack("-ext");
+        using var files = new Compose.ComposeTestFiles();
+        string file = files.Write("compose.yml", ("version: \"3.8\"\nservices:\n  app:\n    image: lab/busybox:1\n    " + serviceLine + "\n" + topLevel).Replace("NAME", lab.Prefix, StringComparison.Ordinal));
+        ComposeProject project = await ComposeLoader.LoadAsync(new ComposeLoadOptions { Paths = new[] { file }, EnvironmentLookup = _ => null });
+
+        OpsToolsException problem = await Assert.ThrowsAsync<OpsToolsException>(() => new SwarmStackDeployer(lab.Connect()).PlanDeployAsync(project, stack, new SwarmStackDeployOptions()));
+
+        Assert.Equal(errorId, problem.ErrorId);
+        Assert.Equal(OpsToolsErrorKind.ObjectNotFound, problem.Kind);
+        Assert.Contains(lab.Prefix, problem.Message, StringComparison.Ordinal);
+        Assert.Empty(await DockerCli.RunAsync(lab.DockerHost, "network", "ls", "--quiet", "--filter", "label=com.docker.stack.namespace=" + stack));
     }
 
     [Fact]
