@@ -36,6 +36,7 @@
         'Get-SwarmServiceLog'
         'Get-SwarmStack'
         'Get-SwarmTask'
+        'Invoke-DockerPrune'
         'Invoke-PoolCleanup'
         'Invoke-PoolHealthCheck'
         'New-CephSubvolume'
