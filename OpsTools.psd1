@@ -43,6 +43,7 @@
         'Get-SwarmServiceLog'
         'Get-SwarmStack'
         'Get-SwarmTask'
+        'Invoke-DockerPrune'
         'Invoke-PoolCleanup'
         'Invoke-PoolHealthCheck'
         'New-CephSubvolume'

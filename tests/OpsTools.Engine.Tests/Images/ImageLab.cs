@@ -22,6 +22,7 @@ internal sealed class ImageLab : IAsyncDisposable
     private readonly List<string> _localTags = new();
     private readonly List<(string Registry, string Repository, string Digest)> _manifests = new();
     private readonly List<string> _services = new();
+    private readonly List<string> _imageIds = new();
 
     private ImageLab(string dockerHost, string baseImage, string registry, string authRegistry, string user, string password)
     {
@@ -123,7 +124,7 @@ internal sealed class ImageLab : IAsyncDisposable
     public Task<string> DockerAsync(params string[] arguments) => DockerCli.RunAsync(DockerHost, arguments);
 
     /// <summary>Builds a one-file image with the docker CLI (classic builder), so a fixture does not depend on the code under test.</summary>
-    public async Task<string> CliBuildAsync(string reference, string content)
+    public async Task<string> CliBuildAsync(string reference, string content, params string[] options)
     {
         string context = Context("cli-" + Guid.NewGuid().ToString("N")[..6], new Dictionary<string, string>
         {
@@ -133,7 +134,7 @@ internal sealed class ImageLab : IAsyncDisposable
         var info = new System.Diagnostics.ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true };
         info.Environment["DOCKER_HOST"] = DockerHost;
         info.Environment["DOCKER_BUILDKIT"] = "0";
-        foreach (string argument in new[] { "build", "--quiet", "--tag", reference, context })
+        foreach (string argument in new[] { "build", "--quiet", "--tag", reference }.Concat(options).Append(context))
         {
             info.ArgumentList.Add(argument);
         }
@@ -148,7 +149,9 @@ internal sealed class ImageLab : IAsyncDisposable
         }
 
         Track(reference);
-        return (await stdout).Trim();
+        string id = (await stdout).Trim();
+        _imageIds.Add(id);
+        return id;
     }
 
     /// <summary>
@@ -216,9 +219,35 @@ internal sealed class ImageLab : IAsyncDisposable
 
         string existing = await DockerCli.RunAsync(DockerHost, "image", "ls", "--format", "{{.Repository}}:{{.Tag}}");
         string[] toRemove = _localTags.Distinct().Where(t => existing.Split('\n').Contains(t)).ToArray();
+        foreach (string tag in toRemove)
+        {
+            _imageIds.Add(await DockerCli.RunAsync(DockerHost, "image", "inspect", "--format", "{{.Id}}", tag));
+        }
+
         if (toRemove.Length > 0)
         {
+            // By tag, forced: an image with other tags (the lab's base image) only loses this one.
             await DockerCli.RunAsync(DockerHost, new[] { "image", "rm", "--force" }.Concat(toRemove).ToArray());
+        }
+
+        // Images this test built or pushed and left without a tag (rebuilt tags, pushed digests) go
+        // too; one that still has a tag (the lab's base image it was tagged from) is never touched.
+        foreach (string id in _imageIds.Distinct())
+        {
+            string tags;
+            try
+            {
+                tags = await DockerCli.RunAsync(DockerHost, "image", "inspect", "--format", "{{len .RepoTags}}", id);
+            }
+            catch (InvalidOperationException)
+            {
+                continue;
+            }
+
+            if (tags == "0")
+            {
+                await DockerCli.RunAsync(DockerHost, "image", "rm", id);
+            }
         }
 
         Directory.Delete(Scratch, recursive: true);

@@ -148,6 +148,35 @@ Describe 'Build-DockerImage against the lab daemon' -Skip:(-not $lab.IsAvailable
         $missing[0].TargetObject | Should -Be 'nope/Dockerfile'
     }
 
+    It 'stops a running build promptly on Ctrl+C (pipeline stop), and the daemon cancels it' {
+        $marker = "$prefix-cancel"
+        $context = New-Context 'cancel' @{ 'Dockerfile' = "FROM $base`nRUN echo $marker && sleep 60`n" }
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                    param($Manifest, $Context, $Tag)
+                    Import-Module $Manifest
+                    Build-DockerImage $Context -Tag $Tag
+                }).AddArgument((Get-BuiltModulePath)).AddArgument($context).AddArgument("$prefix/cancel:1")
+            $async = $ps.BeginInvoke()
+            $null = Wait-Until -Because 'the RUN step runs in a build container' -TimeoutSeconds 60 -Condition {
+                (Invoke-LabDocker -ArgumentList 'ps', '--no-trunc', '--format', '{{.Command}}').Output -match [regex]::Escape($marker)
+            }
+            $clock = [System.Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 10
+            $async.IsCompleted | Should -BeTrue
+            $null = Wait-Until -Because 'the daemon removed the cancelled build container' -TimeoutSeconds 30 -Condition {
+                -not ((Invoke-LabDocker -ArgumentList 'ps', '--all', '--no-trunc', '--format', '{{.Command}}').Output -match [regex]::Escape($marker))
+            }
+            (Invoke-LabDocker -ArgumentList 'image', 'ls', '--quiet', "$prefix/cancel:1").Output | Should -BeNullOrEmpty
+        }
+        finally {
+            $ps.Dispose()
+        }
+    }
+
     It 'builds nothing with -WhatIf and says what it would build on which host' {
         $context = New-Context 'whatif' @{ 'Dockerfile' = "FROM $base`nLABEL opsimg.whatif=$prefix`n" }
         $transcript = Join-Path $TestDrive 'whatif.txt'

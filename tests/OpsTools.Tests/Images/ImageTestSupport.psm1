@@ -8,6 +8,7 @@ Set-StrictMode -Version Latest
 
 $script:Tags = [System.Collections.Generic.List[string]]::new()
 $script:Manifests = [System.Collections.Generic.List[object]]::new()
+$script:ImageIds = [System.Collections.Generic.List[string]]::new()
 
 function Get-RegistryLabStatus {
     <#
@@ -94,10 +95,25 @@ function Remove-TestImage {
     $script:Manifests.Clear()
     $existing = @((Invoke-LabDocker -ArgumentList 'image', 'ls', '--format', '{{.Repository}}:{{.Tag}}').Output)
     $toRemove = @($script:Tags | Select-Object -Unique | Where-Object { $_ -in $existing })
+    foreach ($tag in $toRemove) {
+        $script:ImageIds.Add((Invoke-LabDocker -ArgumentList 'image', 'inspect', '--format', '{{.Id}}', $tag).Output[0])
+    }
     if ($toRemove.Count -gt 0) {
         $null = Invoke-LabDocker -ArgumentList (@('image', 'rm', '--force') + $toRemove) -AllowFailure
     }
+    # Images built here and left without a tag (rebuilt tags, pushed digests) go too; one that
+    # still has a tag (the lab's base image a test tagged) is never touched.
+    foreach ($id in $script:ImageIds | Select-Object -Unique) {
+        $tags = Invoke-LabDocker -ArgumentList 'image', 'inspect', '--format', '{{len .RepoTags}}', $id -AllowFailure
+        if ($tags.ExitCode -eq 0 -and $tags.StandardOutput.Trim() -eq '0') {
+            # The containers of removed services may take a few seconds to go.
+            $null = Wait-Until -TimeoutSeconds 20 -Because "image $id is removed" -Condition {
+                (Invoke-LabDocker -ArgumentList 'image', 'rm', $id -AllowFailure).ExitCode -eq 0
+            }
+        }
+    }
     $script:Tags.Clear()
+    $script:ImageIds.Clear()
 }
 
 function New-TestImage {
@@ -115,7 +131,11 @@ function New-TestImage {
         Register-TestImage $Tag
         $saved = $env:DOCKER_BUILDKIT
         $env:DOCKER_BUILDKIT = '0'
-        try { (Invoke-LabDocker -ArgumentList 'build', '--quiet', '--tag', $Tag, $context).Output | Select-Object -Last 1 }
+        try {
+            $id = (Invoke-LabDocker -ArgumentList 'build', '--quiet', '--tag', $Tag, $context).Output | Select-Object -Last 1
+            $script:ImageIds.Add($id)
+            $id
+        }
         finally { $env:DOCKER_BUILDKIT = $saved }
     }
     finally { Remove-Item -LiteralPath $context -Recurse -Force }

@@ -82,8 +82,8 @@ Describe 'Publish-DockerImage against the lab registries' -Skip:(-not ($lab.IsAv
 
         $pushed = Build-DockerImage $context -Tag $tags | Publish-DockerImage -Confirm:$false
 
-        $pushed | Should -HaveCount 2
         $pushed | ForEach-Object { Register-TestManifest $registry "$prefix/app" $_.Digest }
+        $pushed | Should -HaveCount 2
         foreach ($item in $pushed) {
             $item | Should -BeOfType ([OpsTools.Images.DockerImagePush])
             $item.Digest | Should -Be (Get-RegistryDigest $registry "$prefix/app" $item.Tag)

@@ -20,8 +20,9 @@ BeforeAll {
         (Invoke-LabDocker -ArgumentList 'service', 'inspect', '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}', $Name).StandardOutput.Trim()
     }
 
-    function Get-ServiceVersion([string] $Name) {
-        (Invoke-LabDocker -ArgumentList 'service', 'inspect', '--format', '{{.Version.Index}}', $Name).StandardOutput.Trim()
+    # The spec, not the version: the orchestrator bumps the version when it records an update's progress.
+    function Get-ServiceSpec([string] $Name) {
+        (Invoke-LabDocker -ArgumentList 'service', 'inspect', '--format', '{{json .Spec}}', $Name).StandardOutput.Trim()
     }
 }
 
@@ -103,23 +104,21 @@ Describe 'Update-SwarmServiceImage against the lab swarm and registry' -Skip:(-n
     }
 
     It 'lists each service with old -> new digest on -WhatIf and changes nothing' {
-        $before = $services | ForEach-Object { Get-ServiceVersion $_.Name }
+        $before = $services | ForEach-Object { Get-ServiceSpec $_.Name }
         $transcript = Join-Path $TestDrive 'whatif.txt'
         $null = Start-Transcript -LiteralPath $transcript
         try { $result = Update-SwarmServiceImage $latest -WhatIf } finally { $null = Stop-Transcript }
         $whatIf = Get-Content -LiteralPath $transcript -Raw
 
         $result | Should -BeNullOrEmpty
-        $services | ForEach-Object { Get-ServiceVersion $_.Name } | Should -Be $before
+        $services | ForEach-Object { Get-ServiceSpec $_.Name } | Should -Be $before
         foreach ($service in $services) {
             $whatIf | Should -BeLike "*Update image ${latest}: $($v1.Digest) -> $($v2.Digest)*$($service.Name) on $(Get-LabSetting DOCKER_HOST)*"
         }
     }
 
     It 'moves every service that runs the tag to its new digest in one update each, waits until they converge, and leaves the others' {
-        $otherBefore = Get-ServiceVersion $other.Name
-        $before = @{}
-        $services | ForEach-Object { $before[$_.Name] = [int](Get-ServiceVersion $_.Name) }
+        $otherBefore = Get-ServiceSpec $other.Name
 
         $result = $v2 | Update-SwarmServiceImage -Wait -Timeout 120 -Confirm:$false
 
@@ -140,11 +139,11 @@ Describe 'Update-SwarmServiceImage against the lab swarm and registry' -Skip:(-n
             $container = (Invoke-LabDocker -ArgumentList 'inspect', '--format', '{{.Status.ContainerStatus.ContainerID}}', $task).Output[0]
             (Invoke-LabDocker -ArgumentList 'inspect', '--format', '{{.Image}}', $container).Output[0] | Should -Be $v2Image
         }
-        Get-ServiceVersion $other.Name | Should -Be $otherBefore
+        Get-ServiceSpec $other.Name | Should -Be $otherBefore
     }
 
     It 'reports services already at the digest as UpToDate, says so in verbose, and updates nothing' {
-        $before = $services | ForEach-Object { Get-ServiceVersion $_.Name }
+        $before = $services | ForEach-Object { Get-ServiceSpec $_.Name }
         $csv = Join-Path $TestDrive 'rollout.csv'
 
         $result = Update-SwarmServiceImage $latest -Service "$prefix-w*" -Confirm:$false -Verbose 4>&1 | Tee-Object -Variable all | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
@@ -153,7 +152,7 @@ Describe 'Update-SwarmServiceImage against the lab swarm and registry' -Skip:(-n
         $result.Service | Should -Be "$prefix-worker"
         $result.Status | Should -Be 'UpToDate'
         ($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain "$prefix-worker: already runs $latest@$($v2.Digest); not updated."
-        $services | ForEach-Object { Get-ServiceVersion $_.Name } | Should -Be $before
+        $services | ForEach-Object { Get-ServiceSpec $_.Name } | Should -Be $before
         (Import-Csv -LiteralPath $csv).Digest | Should -Be $v2.Digest
     }
 
