@@ -45,6 +45,7 @@
         'Remove-CephQuota'
         'Remove-CephStaleData'
         'Remove-DatabasePool'
+        'Remove-OdooBackup'
         'Resize-CephSubvolume'
         'Restore-OdooInstance'
         'Restart-SwarmService'
