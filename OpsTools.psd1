@@ -54,6 +54,7 @@
         'Remove-CephQuota'
         'Remove-CephStaleData'
         'Remove-DatabasePool'
+        'Remove-OdooBackup'
         'Remove-SwarmConfig'
         'Remove-SwarmSecret'
         'Remove-SwarmStack'

@@ -2,8 +2,10 @@
 # Backup-OdooInstance: parameter surface, then backups of an Odoo-shaped lab database in every format.
 
 BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot '../TestSupport.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot '../Postgres/PostgresTestSupport.psm1') -Force
     $pg = Get-PostgresLabStatus
+    $lab = Get-LabStatus
 }
 
 BeforeAll {
@@ -21,7 +23,7 @@ Describe 'Backup-OdooInstance parameters' {
     }
 
     It 'has exactly its documented parameters' {
-        $surface.Keys | Sort-Object | Should -Be @('Compression', 'Credential', 'CustomerId', 'Database', 'DataDirectory', 'Destination', 'FilestorePath', 'Format', 'Instance', 'InstanceId', 'NoFilestore', 'Server')
+        $surface.Keys | Sort-Object | Should -Be @('Compression', 'Credential', 'CustomerId', 'Database', 'DataDirectory', 'Destination', 'DockerHost', 'FilestorePath', 'Format', 'Instance', 'InstanceId', 'NoFilestore', 'Server', 'ServiceName', 'StopInstance')
     }
 
     It 'declares -<Name> as <Type>' -ForEach @(
@@ -34,6 +36,8 @@ Describe 'Backup-OdooInstance parameters' {
         @{ Name = 'Compression'; Type = 'System.IO.Compression.CompressionLevel'; Mandatory = $false; Position = $null; ByPropertyName = $false; Aliases = '' }
         @{ Name = 'Instance'; Type = 'System.String'; Mandatory = $false; Position = $null; ByPropertyName = $true; Aliases = 'Name' }
         @{ Name = 'InstanceId'; Type = 'System.Nullable`1[System.Guid]'; Mandatory = $false; Position = $null; ByPropertyName = $true; Aliases = 'Id' }
+        @{ Name = 'ServiceName'; Type = 'System.String'; Mandatory = $false; Position = $null; ByPropertyName = $true; Aliases = '' }
+        @{ Name = 'StopInstance'; Type = 'System.Management.Automation.SwitchParameter'; Mandatory = $false; Position = $null; ByPropertyName = $false; Aliases = '' }
     ) {
         $parameter = $surface[$Name]
         $parameter.Type | Should -Be $Type
@@ -178,5 +182,54 @@ Describe 'Backup-OdooInstance against the lab' -Skip:(-not $pg.IsAvailable) {
         $output + $wrong + (Get-Content -Raw (Get-ChildItem $destination -Filter *.zip).FullName -AsByteStream | ForEach-Object { [System.Text.Encoding]::Latin1.GetString($_) }) | Should -Not -Match ([regex]::Escape($pg.Password))
         $wrong | Should -Match 'PostgresAuthenticationFailed'
         $table | Should -Match 'NAME\s+FORMAT\s+AGE\s+SIZE\s+COMPLETE'
+    }
+}
+
+Describe 'Backup-OdooInstance -StopInstance against the lab swarm' -Skip:(-not $pg.IsAvailable -or -not $lab.IsAvailable) {
+    BeforeAll {
+        $pg = Get-PostgresLabStatus
+        $lab = Get-LabStatus
+        $root = Join-Path ([System.IO.Path]::GetTempPath()) ('opsodoo-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
+        $acme = New-TestOdooInstance -Lab $pg -Root $root -Name 'acme'
+        $service = New-TestSwarmService ('opstools-test-odoo-' + [guid]::NewGuid().ToString('n').Substring(0, 6)) -Replicas 2
+        $replicas = { (Invoke-LabDocker -ArgumentList 'service', 'inspect', '--format', '{{.Spec.Mode.Replicated.Replicas}}', $service.Name).Output | Select-Object -Last 1 }
+    }
+
+    AfterAll {
+        Remove-TestSwarmService
+        Remove-TestOdooInstance -Lab $pg -Instance $acme
+        Remove-Item -LiteralPath $root -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'scales the service to 0 for the backup and puts its replica count back' {
+        $destination = Join-Path $root 'stop-ok'
+        $null = New-Item -ItemType Directory -Path $destination
+
+        $messages = Backup-OdooInstance -Server $acme.Server -Database $acme.Database -FilestorePath $acme.FilestorePath -Destination $destination -StopInstance -ServiceName $service.Name -DockerHost $lab.DockerHost -Credential $pg.Credential -Verbose 4>&1
+
+        ($messages | Where-Object { $_ -is [OpsTools.Odoo.OdooBackup] }).IsComplete | Should -BeTrue
+        ($messages | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain "Backup-OdooInstance: $($service.Name) scaled back to 2"
+        ($messages | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -like "*scaling $($service.Name) from 2 to 0*" | Should -Not -BeNullOrEmpty
+        & $replicas | Should -Be '2'
+    }
+
+    It 'puts the replica count back when the backup fails' {
+        $missing = Join-Path $root 'stop-missing'
+
+        Backup-OdooInstance -Server $acme.Server -Database $acme.Database -FilestorePath $acme.FilestorePath -Destination $missing -StopInstance -ServiceName $service.Name -DockerHost $lab.DockerHost -Credential $pg.Credential -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $problems[0].FullyQualifiedErrorId | Should -Be "BackupDestinationNotFound,$commandId"
+        & $replicas | Should -Be '2'
+    }
+
+    It 'writes OdooServiceNameMissing when -StopInstance has no service to stop' {
+        $destination = Join-Path $root 'stop-noname'
+        $null = New-Item -ItemType Directory -Path $destination
+
+        Backup-OdooInstance -Server $acme.Server -Database $acme.Database -FilestorePath $acme.FilestorePath -Destination $destination -StopInstance -Credential $pg.Credential -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $problems[0].FullyQualifiedErrorId | Should -Be "OdooServiceNameMissing,$commandId"
+        $problems[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        Get-ChildItem -LiteralPath $destination -Force | Should -BeNullOrEmpty
     }
 }

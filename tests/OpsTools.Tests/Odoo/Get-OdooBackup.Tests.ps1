@@ -92,7 +92,7 @@ Describe 'Get-OdooBackup against the lab' -Skip:(-not $pg.IsAvailable) {
     }
 
     It 'shows a table with age and completeness' {
-        $table = Get-OdooBackup $backups | Format-Table | Out-String
+        $table = Get-OdooBackup $backups | Format-Table | Out-String -Width 300
 
         $table | Should -Match 'NAME\s+FORMAT\s+AGE\s+SIZE\s+COMPLETE'
         $table | Should -Match 'odoo_legacy_20250101_020000\s+Platform.*NO'

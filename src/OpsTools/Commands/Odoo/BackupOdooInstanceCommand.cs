@@ -4,6 +4,8 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Management.Automation;
 using System.Threading.Tasks;
+using System.Threading;
+using OpsTools.Engine.Docker;
 using OpsTools.Engine.Odoo;
 using OpsTools.Engine.Postgres;
 using OpsTools.Infrastructure;
@@ -78,6 +80,21 @@ public sealed class BackupOdooInstanceCommand : PostgresCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public Guid? CustomerId { get; set; }
 
+    /// <summary>Scale the Odoo service to 0 for a consistent filestore; the previous replica count is always put back.</summary>
+    [Parameter]
+    public SwitchParameter StopInstance { get; set; }
+
+    /// <summary>The instance's Swarm service, for -StopInstance.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? ServiceName { get; set; }
+
+    /// <summary>Docker endpoint of a swarm manager, for -StopInstance; defaults like the docker CLI.</summary>
+    [Parameter]
+    [Alias("H")]
+    [ValidateNotNullOrEmpty]
+    public string? DockerHost { get; set; }
+
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
@@ -111,11 +128,78 @@ public sealed class BackupOdooInstanceCommand : PostgresCmdlet
             }
 
             string what = cmdlet.NoFilestore || (filestore is null && dataDirectory is null) ? "database" : "database and filestore";
-            if (!cmdlet.ShouldProcess($"{cmdlet.Database} on {endpoint.Server}", $"Back up the {what} as {cmdlet.Format} into {destination}"))
+            string stop = cmdlet.StopInstance ? $", with service {cmdlet.ServiceName ?? "(none given)"} scaled to 0 meanwhile" : string.Empty;
+            if (!cmdlet.ShouldProcess($"{cmdlet.Database} on {endpoint.Server}", $"Back up the {what} as {cmdlet.Format} into {destination}{stop}"))
             {
                 return;
             }
 
+            DockerConnection? docker = null;
+            long? previousReplicas = null;
+            if (cmdlet.StopInstance)
+            {
+                if (cmdlet.ServiceName is null)
+                {
+                    cmdlet.WriteError(ErrorRecords.Create(
+                        "OdooServiceNameMissing",
+                        ErrorCategory.InvalidArgument,
+                        cmdlet.Database,
+                        $"-StopInstance needs the instance's Swarm service, and none was given for {cmdlet.Database}.",
+                        "Pass -ServiceName, or pipe the instance from Get-OdooInstance (its ServiceName binds)."));
+                    return;
+                }
+
+                try
+                {
+                    docker = DockerConnection.Get(cmdlet.DockerHost);
+                    previousReplicas = cmdlet.Await(OdooServiceQuiescer.GetReplicasAsync(docker, cmdlet.ServiceName, cmdlet.CancellationToken));
+                }
+                catch (OpsToolsException ex)
+                {
+                    cmdlet.WriteEngineError(ex);
+                    return;
+                }
+            }
+
+            try
+            {
+                if (docker is not null)
+                {
+                    cmdlet.WriteVerbose($"{cmdlet.MyInvocation.MyCommand.Name}: scaling {cmdlet.ServiceName} from {previousReplicas} to 0 on {docker.Endpoint.DisplayName}");
+                    cmdlet.Await(OdooServiceQuiescer.ScaleToZeroAsync(docker, cmdlet.ServiceName!, TimeSpan.FromMinutes(2), cmdlet.CancellationToken));
+                }
+
+                Backup(cmdlet, endpoint, destination, filestore, dataDirectory);
+            }
+            catch (OpsToolsException ex)
+            {
+                cmdlet.WriteEngineError(ex);
+            }
+            finally
+            {
+                if (docker is not null && previousReplicas is long replicas)
+                {
+                    RestoreReplicas(cmdlet, docker, replicas);
+                }
+            }
+        }
+
+        private static void RestoreReplicas(BackupOdooInstanceCommand cmdlet, DockerConnection docker, long replicas)
+        {
+            // Also after a failure or Ctrl+C: never leave an instance scaled down by a backup.
+            try
+            {
+                OdooServiceQuiescer.RestoreAsync(docker, cmdlet.ServiceName!, replicas, CancellationToken.None).GetAwaiter().GetResult();
+                cmdlet.WriteVerbose($"{cmdlet.MyInvocation.MyCommand.Name}: {cmdlet.ServiceName} scaled back to {replicas}");
+            }
+            catch (OpsToolsException ex)
+            {
+                cmdlet.WriteEngineError(ex);
+            }
+        }
+
+        private static void Backup(BackupOdooInstanceCommand cmdlet, PostgresEndpoint endpoint, string destination, string? filestore, string? dataDirectory)
+        {
             cmdlet.WriteVerbose($"{cmdlet.MyInvocation.MyCommand.Name}: dumping {endpoint.Describe()}");
             var request = new OdooBackupRequest
             {
