@@ -113,6 +113,35 @@ internal sealed class StackLab : IAsyncDisposable
         return await new SwarmConvergenceWatcher(Connect()).WaitAsync(targets, new SwarmConvergenceOptions { Timeout = timeout ?? TimeSpan.FromSeconds(120), HealthyIsStable = true });
     }
 
+    /// <summary>
+    /// Waits until no service of the stack is still rolling out (update status updating or
+    /// rollback_started), whoever started the rollout: the next deploy then plans from a settled
+    /// spec, as an operator's deploy after a -Wait does.
+    /// </summary>
+    public async Task WaitSettledAsync(string stack, TimeSpan? timeout = null)
+    {
+        DateTime deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(120));
+        while (true)
+        {
+            string ids = await DockerCli.RunAsync(DockerHost, "service", "ls", "-q", "--filter", "label=com.docker.stack.namespace=" + stack);
+            string[] services = ids.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            string states = services.Length == 0
+                ? string.Empty
+                : await DockerCli.RunAsync(DockerHost, new[] { "service", "inspect", "--format", "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}" }.Concat(services).ToArray());
+            if (!states.Contains("updating", StringComparison.Ordinal) && !states.Contains("rollback_started", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Stack {stack} still rolling out: {states}");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
     public async Task RunCliDeployAsync(string stack, params string[] files)
     {
         var info = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true };

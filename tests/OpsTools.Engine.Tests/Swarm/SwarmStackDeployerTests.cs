@@ -105,14 +105,18 @@ public sealed class SwarmStackDeployerTests
         var deployer = new SwarmStackDeployer(lab.Connect());
         var options = new SwarmStackDeployOptions { ResolveImage = SwarmResolveImage.Never };
         await lab.DeployAsync(stack, await lab.LoadAsync());
+        await lab.WaitSettledAsync(stack);
         await lab.ApplyAsync(await deployer.PlanDeployAsync(await lab.LoadAsync(new Dictionary<string, string?> { ["LOG_LEVEL"] = "debug" }), stack, options));
+        await lab.WaitSettledAsync(stack);
         lab.Variables["LOG_LEVEL"] = "warning";
         await lab.RunCliDeployAsync(stack, "compose.yml");
+        await lab.WaitSettledAsync(stack);
         await lab.ApplyAsync(await deployer.PlanDeployAsync(await lab.LoadAsync(new Dictionary<string, string?> { ["LOG_LEVEL"] = "error" }), stack, options));
 
         var seen = new List<string>();
         foreach (int _ in Enumerable.Range(0, 2))
         {
+            await lab.WaitSettledAsync(stack);
             SwarmStackPlan undo = await deployer.PlanUndoAsync(stack);
             await lab.ApplyAsync(undo);
             await deployer.CompleteUndoAsync(undo);
