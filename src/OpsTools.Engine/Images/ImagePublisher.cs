@@ -38,7 +38,7 @@ public sealed partial class ImagePublisher
         DockerImage local = await new ImageBuilder(_connection).InspectAsync(tagged, cancellationToken).ConfigureAwait(false);
 
         var parameters = new ImagePushParameters { Tag = reference.TagOrDefault };
-        AuthConfig? auth = credential is null ? null : new AuthConfig { Username = credential.UserName, Password = credential.Password, ServerAddress = credential.ServerAddress };
+        AuthConfig? auth = credential?.ToAuthConfig();
         var messages = new PushMessages(tagged, progress);
         await _connection.RunAsync(
             async (client, ct) =>

@@ -54,6 +54,13 @@ public sealed partial class ImageReference : IEquatable<ImageReference>
     /// <summary>Familiar name and tag (<c>127.0.0.1:5000/app:latest</c>), without the digest.</summary>
     public string FamiliarTagged => FamiliarName + ":" + TagOrDefault;
 
+    /// <summary>
+    /// As a swarm service spec names the image: familiar name, the tag (<c>latest</c> when neither tag
+    /// nor digest is given) and the digest: <c>redis:7</c>, <c>127.0.0.1:5000/app:latest</c>, <c>redis:7@sha256:...</c>.
+    /// </summary>
+    public string FamiliarString => Digest is null ? FamiliarTagged
+        : FamiliarName + (Tag is null ? string.Empty : ":" + Tag) + "@" + Digest;
+
     /// <summary>Parses a reference.</summary>
     /// <param name="reference">The reference.</param>
     /// <returns>The parsed reference.</returns>

@@ -2,12 +2,14 @@ using System;
 using System.IO;
 using System.Text;
 using System.Text.Json;
+using Docker.DotNet.Models;
 
 namespace OpsTools.Engine.Images;
 
 /// <summary>
 /// A user name and password for one registry, from -Credential or the docker CLI's config file
 /// (<c>$DOCKER_CONFIG/config.json</c>, else <c>~/.docker/config.json</c>, <c>auths</c> section).
+/// Only the <c>auths</c> entries (<c>docker login</c> without a credential store) are read.
 /// The password never appears in <see cref="ToString"/> or in any message.
 /// </summary>
 public sealed class RegistryCredential
@@ -48,13 +50,23 @@ public sealed class RegistryCredential
     /// <param name="configDirectory">Directory of config.json; null for DOCKER_CONFIG, else ~/.docker.</param>
     /// <returns>The credential, or null when the file has none for the registry.</returns>
     /// <exception cref="OpsToolsException">The file exists but cannot be read (DockerConfigInvalid).</exception>
-    public static RegistryCredential? FromDockerConfig(string registry, string? configDirectory = null)
+    public static RegistryCredential? FromDockerConfig(string registry, string? configDirectory = null) =>
+        FromDockerConfig(registry, configDirectory, out _);
+
+    /// <summary>Reads the docker CLI config file's credential for a registry.</summary>
+    /// <param name="registry">Registry host as in image references.</param>
+    /// <param name="configDirectory">Directory of config.json; null for DOCKER_CONFIG, else ~/.docker.</param>
+    /// <param name="usesCredentialHelpers">True when the file names credential helpers (<c>credsStore</c>, <c>credHelpers</c>), which are not read.</param>
+    /// <returns>The credential, or null when the file has none for the registry.</returns>
+    /// <exception cref="OpsToolsException">The file exists but cannot be read (DockerConfigInvalid).</exception>
+    internal static RegistryCredential? FromDockerConfig(string registry, string? configDirectory, out bool usesCredentialHelpers)
     {
         ArgumentException.ThrowIfNullOrEmpty(registry);
         string directory = configDirectory
             ?? (Environment.GetEnvironmentVariable("DOCKER_CONFIG") is { Length: > 0 } fromEnvironment ? fromEnvironment
                 : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".docker"));
         string path = Path.Combine(directory, "config.json");
+        usesCredentialHelpers = false;
         if (!File.Exists(path))
         {
             return null;
@@ -63,6 +75,8 @@ public sealed class RegistryCredential
         try
         {
             using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(path));
+            usesCredentialHelpers = document.RootElement.ValueKind == JsonValueKind.Object
+                && (document.RootElement.TryGetProperty("credsStore", out _) || document.RootElement.TryGetProperty("credHelpers", out _));
             if (!document.RootElement.TryGetProperty("auths", out JsonElement auths) || auths.ValueKind != JsonValueKind.Object)
             {
                 return null;
@@ -101,6 +115,10 @@ public sealed class RegistryCredential
             throw Invalid(path, ex is FormatException ? "an 'auth' value is not base64" : ex.Message, ex);
         }
     }
+
+    /// <summary>The auth config the daemon expects with a push or a service create/update.</summary>
+    /// <returns>A new auth config.</returns>
+    internal AuthConfig ToAuthConfig() => new() { Username = UserName, Password = Password, ServerAddress = ServerAddress };
 
     /// <summary>The <c>X-Registry-Auth</c> header value: base64url of the auth config JSON.</summary>
     /// <returns>The header value.</returns>

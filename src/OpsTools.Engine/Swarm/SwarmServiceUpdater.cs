@@ -260,12 +260,7 @@ public sealed class SwarmServiceUpdater
         };
         if (registryCredential is not null)
         {
-            parameters.RegistryAuth = new AuthConfig
-            {
-                Username = registryCredential.UserName,
-                Password = registryCredential.Password,
-                ServerAddress = registryCredential.ServerAddress,
-            };
+            parameters.RegistryAuth = registryCredential.ToAuthConfig();
         }
 
         try

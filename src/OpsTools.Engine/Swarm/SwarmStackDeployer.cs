@@ -15,6 +15,7 @@ using Docker.DotNet.Models;
 using OpsTools.Compose;
 using OpsTools.Engine.Compose;
 using OpsTools.Engine.Docker;
+using OpsTools.Engine.Images;
 using OpsTools.Swarm;
 using ApiService = Docker.DotNet.Models.SwarmService;
 using SwarmConfig = Docker.DotNet.Models.SwarmConfig;
@@ -59,8 +60,8 @@ public sealed class SwarmStackDeployOptions
     /// <summary>Send the registry credentials of the docker CLI's config file to the nodes.</summary>
     public bool WithRegistryAuth { get; init; }
 
-    /// <summary>Reads the docker CLI's config file (<c>~/.docker/config.json</c>); replaceable for tests.</summary>
-    public Func<string?>? DockerConfigJson { get; init; }
+    /// <summary>Directory of the docker CLI's config.json; null for <c>DOCKER_CONFIG</c>, else <c>~/.docker</c>.</summary>
+    public string? DockerConfigDirectory { get; init; }
 }
 
 /// <summary>One change of a stack deploy, undo or removal: what a -WhatIf line shows.</summary>
@@ -135,7 +136,8 @@ public sealed class SwarmStackPlan
 
     internal string? SnapshotConfigId { get; init; }
 
-    internal AuthConfig? RegistryAuth { get; init; }
+    /// <summary>-WithRegistryAuth credentials by registry host (<c>docker.io</c>, <c>127.0.0.1:5001</c>).</summary>
+    internal IReadOnlyDictionary<string, RegistryCredential> RegistryCredentials { get; init; } = new Dictionary<string, RegistryCredential>();
 
     internal Dictionary<string, string> SecretIds { get; } = new(StringComparer.Ordinal);
 
@@ -306,7 +308,7 @@ public sealed class SwarmStackDeployer
                 "Create them first (docker secret create / docker config create), or declare them with 'file:' so the stack creates them.");
         }
 
-        AuthConfig? auth = options.WithRegistryAuth ? RegistryCredentials.Read(options.DockerConfigJson, warnings) : null;
+        IReadOnlyDictionary<string, RegistryCredential> credentials = options.WithRegistryAuth ? ReadRegistryCredentials(spec, options.DockerConfigDirectory, warnings) : new Dictionary<string, RegistryCredential>();
         Dictionary<string, ApiService> existingServices = state.Services.ToDictionary(s => NameOf(s), StringComparer.Ordinal);
         foreach (ServiceSpec service in spec.Services.Values)
         {
@@ -369,7 +371,7 @@ public sealed class SwarmStackDeployer
             revision = state.PreviousRevisions.Count == 0 ? 1 : state.PreviousRevisions.Max(p => p.Revision) + 1;
         }
 
-        var plan = new SwarmStackPlan(stack, Host, steps, warnings) { Snapshot = snapshot, RegistryAuth = auth, Revision = revision };
+        var plan = new SwarmStackPlan(stack, Host, steps, warnings) { Snapshot = snapshot, RegistryCredentials = credentials, Revision = revision };
         foreach (Secret secret in state.Secrets)
         {
             plan.SecretIds[NameOf(secret)] = secret.ID;
@@ -500,7 +502,7 @@ public sealed class SwarmStackDeployer
                     {
                         ServiceWork work = (ServiceWork)step.Payload!;
                         ServiceSpec spec = await PrepareAsync(plan, work, warnings, cancellationToken).ConfigureAwait(false);
-                        ServiceCreateResponse created = await _connection.RunAsync((c, ct) => c.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = spec, RegistryAuth = plan.RegistryAuth! }, ct), cancellationToken).ConfigureAwait(false);
+                        ServiceCreateResponse created = await _connection.RunAsync((c, ct) => c.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = spec, RegistryAuth = AuthFor(plan, spec)! }, ct), cancellationToken).ConfigureAwait(false);
                         step.Id = created.ID;
                         warnings.AddRange(created.Warnings ?? Enumerable.Empty<string>());
                         break;
@@ -510,7 +512,7 @@ public sealed class SwarmStackDeployer
                     {
                         ServiceWork work = (ServiceWork)step.Payload!;
                         ServiceSpec spec = await PrepareAsync(plan, work, warnings, cancellationToken).ConfigureAwait(false);
-                        var parameters = new ServiceUpdateParameters { Service = spec, Version = (long)step.Version, RegistryAuth = plan.RegistryAuth! };
+                        var parameters = new ServiceUpdateParameters { Service = spec, Version = (long)step.Version, RegistryAuth = AuthFor(plan, spec)! };
                         ServiceUpdateResponse updated;
                         try
                         {
@@ -683,7 +685,7 @@ public sealed class SwarmStackDeployer
 
         if (work.ResolveImage && spec.TaskTemplate?.ContainerSpec is { } container && !string.IsNullOrEmpty(container.Image) && !container.Image.Contains('@', StringComparison.Ordinal))
         {
-            (string? digest, List<SwarmPlatform>? platforms) = await InspectDistributionAsync(container.Image, plan.RegistryAuth, cancellationToken).ConfigureAwait(false);
+            (string? digest, List<SwarmPlatform>? platforms) = await InspectDistributionAsync(container.Image, CredentialFor(plan, container.Image), cancellationToken).ConfigureAwait(false);
             if (digest is null)
             {
                 // The docker CLI's own words (client/service_create.go digestWarning).
@@ -703,12 +705,56 @@ public sealed class SwarmStackDeployer
         return spec;
     }
 
-    private async Task<(string? Digest, List<SwarmPlatform>? Platforms)> InspectDistributionAsync(string image, AuthConfig? auth, CancellationToken cancellationToken)
+    // As the CLI's --with-registry-auth: each service gets the credential of its own image's registry.
+    private static IReadOnlyDictionary<string, RegistryCredential> ReadRegistryCredentials(SwarmStackSpec spec, string? configDirectory, List<string> warnings)
+    {
+        var credentials = new Dictionary<string, RegistryCredential>(StringComparer.OrdinalIgnoreCase);
+        bool usesCredentialHelpers = false;
+        try
+        {
+            foreach (string registry in spec.Services.Values
+                .Select(s => ImageReference.TryParse(s.TaskTemplate?.ContainerSpec?.Image, out ImageReference? reference) ? reference.Registry : null)
+                .OfType<string>()
+                .Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                if (RegistryCredential.FromDockerConfig(registry, configDirectory, out bool helpers) is { } credential)
+                {
+                    credentials[registry] = credential;
+                }
+
+                usesCredentialHelpers |= helpers;
+            }
+        }
+        catch (OpsToolsException ex) when (ex.ErrorId == "DockerConfigInvalid")
+        {
+            warnings.Add("-WithRegistryAuth: " + ex.Message + " The nodes pull without credentials.");
+            return new Dictionary<string, RegistryCredential>();
+        }
+
+        if (usesCredentialHelpers)
+        {
+            warnings.Add("-WithRegistryAuth: credential helpers (credsStore, credHelpers) are not read; only credentials stored in the config file itself are sent.");
+        }
+        else if (credentials.Count == 0)
+        {
+            warnings.Add("-WithRegistryAuth: the docker CLI's config file has no credentials for the stack's registries ('docker login' first); the nodes pull without credentials.");
+        }
+
+        return credentials;
+    }
+
+    private static RegistryCredential? CredentialFor(SwarmStackPlan plan, string? image) =>
+        plan.RegistryCredentials.Count > 0 && ImageReference.TryParse(image, out ImageReference? reference)
+            && plan.RegistryCredentials.TryGetValue(reference.Registry, out RegistryCredential? credential) ? credential : null;
+
+    private static AuthConfig? AuthFor(SwarmStackPlan plan, ServiceSpec spec) => CredentialFor(plan, spec.TaskTemplate?.ContainerSpec?.Image)?.ToAuthConfig();
+
+    private async Task<(string? Digest, List<SwarmPlatform>? Platforms)> InspectDistributionAsync(string image, RegistryCredential? credential, CancellationToken cancellationToken)
     {
         var headers = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (auth is not null)
+        if (credential is not null)
         {
-            headers["X-Registry-Auth"] = RegistryCredentials.Encode(auth);
+            headers["X-Registry-Auth"] = credential.ToRegistryAuthHeader();
         }
 
         (HttpStatusCode status, string body) = await _connection.SendRawAsync(HttpMethod.Get, $"distribution/{image}/json", null, headers, cancellationToken).ConfigureAwait(false);
@@ -847,25 +893,9 @@ public sealed class SwarmStackDeployer
         return a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out string? v) && v == p.Value);
     }
 
-    /// <summary>As the docker client library (imageWithTagString): a reference without tag or digest gets <c>:latest</c>; Docker Hub prefixes are dropped.</summary>
-    internal static string? ImageWithTag(string? image)
-    {
-        if (string.IsNullOrEmpty(image))
-        {
-            return image;
-        }
-
-        string familiar = image.StartsWith("docker.io/library/", StringComparison.Ordinal) ? image["docker.io/library/".Length..]
-            : image.StartsWith("docker.io/", StringComparison.Ordinal) ? image["docker.io/".Length..]
-            : image;
-        if (familiar.Contains('@', StringComparison.Ordinal))
-        {
-            return familiar;
-        }
-
-        string last = familiar[(familiar.LastIndexOf('/') + 1)..];
-        return last.Contains(':', StringComparison.Ordinal) ? familiar : familiar + ":latest";
-    }
+    /// <summary>As the docker client library (imageWithTagString): a reference without tag or digest gets <c>:latest</c>; Docker Hub prefixes are dropped; what is no reference stays as given.</summary>
+    internal static string? ImageWithTag(string? image) =>
+        ImageReference.TryParse(image, out ImageReference? reference) ? reference.FamiliarString : image;
 
     private static string NameOf(ApiService service) => service.Spec?.Name ?? service.ID;
 

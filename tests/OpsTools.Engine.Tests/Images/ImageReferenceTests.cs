@@ -19,6 +19,16 @@ public sealed class ImageReferenceTests
         Assert.Equal((registry, repository, tag, digest, familiarTagged), (reference.Registry, reference.Repository, reference.Tag, reference.Digest, reference.FamiliarTagged));
     }
 
+    [Theory]
+    [InlineData("docker.io/library/redis", "redis:latest")]
+    [InlineData("127.0.0.1:5000/team/app:2", "127.0.0.1:5000/team/app:2")]
+    [InlineData("redis@sha256:89b70fa8ece27bb94713030f80cb804815df784589196906ae5298a364e7e6f6", "redis@sha256:89b70fa8ece27bb94713030f80cb804815df784589196906ae5298a364e7e6f6")]
+    [InlineData("index.docker.io/library/redis:7@sha256:89b70fa8ece27bb94713030f80cb804815df784589196906ae5298a364e7e6f6", "redis:7@sha256:89b70fa8ece27bb94713030f80cb804815df784589196906ae5298a364e7e6f6")]
+    public void The_service_spec_form_keeps_tag_and_digest_and_adds_latest_only_when_both_are_missing(string text, string familiar)
+    {
+        Assert.Equal(familiar, ImageReference.Parse(text).FamiliarString);
+    }
+
     [Fact]
     public void A_service_image_pinned_by_digest_matches_its_tag_with_defaults_filled_in()
     {

@@ -202,6 +202,47 @@ public sealed class SwarmStackDeployerTests
         Assert.Empty(await DockerCli.RunAsync(lab.DockerHost, "network", "ls", "--quiet", "--filter", "name=" + stack + "-own"));
     }
 
+    [SkippableFact]
+    public async Task Registry_auth_takes_each_service_image_registry_credential_and_warns_when_there_is_none()
+    {
+        await using StackLab lab = await StackLab.StartAsync();
+        string stack = lab.Stack("-auth");
+        using var files = new Compose.ComposeTestFiles();
+        ComposeProject project = await LoadServicesAsync(files, "  hub:\n    image: lab/busybox:1\n  local:\n    image: 127.0.0.1:5001/lab/busybox:1\n");
+        files.Write("config.json", "{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"" + Auth("hub:pw") + "\"},\"127.0.0.1:5001\":{\"auth\":\"" + Auth("local:pw") + "\"},\"other.example\":{\"auth\":\"" + Auth("other:pw") + "\"}}}");
+        var deployer = new SwarmStackDeployer(lab.Connect());
+
+        SwarmStackPlan withCredentials = await deployer.PlanDeployAsync(project, stack, new SwarmStackDeployOptions { WithRegistryAuth = true, DockerConfigDirectory = files.Directory });
+        SwarmStackPlan withoutFile = await deployer.PlanDeployAsync(project, stack, new SwarmStackDeployOptions { WithRegistryAuth = true, DockerConfigDirectory = System.IO.Path.Combine(files.Directory, "none") });
+
+        Assert.Equal(new[] { "127.0.0.1:5001", "docker.io" }, withCredentials.RegistryCredentials.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(("hub", "https://index.docker.io/v1/"), (withCredentials.RegistryCredentials["docker.io"].UserName, withCredentials.RegistryCredentials["docker.io"].ServerAddress));
+        Assert.Equal("local", withCredentials.RegistryCredentials["127.0.0.1:5001"].UserName);
+        Assert.DoesNotContain(withCredentials.Warnings, w => w.StartsWith("-WithRegistryAuth", StringComparison.Ordinal));
+        Assert.Empty(withoutFile.RegistryCredentials);
+        Assert.Contains(withoutFile.Warnings, w => w.Contains("'docker login' first", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
+    public async Task Registry_auth_warns_about_credential_helpers_and_a_broken_config_file_and_deploys_without_credentials()
+    {
+        await using StackLab lab = await StackLab.StartAsync();
+        string stack = lab.Stack("-authbad");
+        using var files = new Compose.ComposeTestFiles();
+        ComposeProject project = await LoadServicesAsync(files, "  app:\n    image: lab/busybox:1\n");
+        files.Write("config.json", "{\"credsStore\":\"desktop\"}");
+        var deployer = new SwarmStackDeployer(lab.Connect());
+        var options = new SwarmStackDeployOptions { WithRegistryAuth = true, DockerConfigDirectory = files.Directory };
+
+        SwarmStackPlan helpers = await deployer.PlanDeployAsync(project, stack, options);
+        files.Write("config.json", "{not json");
+        SwarmStackPlan broken = await deployer.PlanDeployAsync(project, stack, options);
+
+        Assert.Contains(helpers.Warnings, w => w.Contains("credential helpers", StringComparison.Ordinal));
+        Assert.Contains(broken.Warnings, w => w.Contains("cannot be read", StringComparison.Ordinal));
+        Assert.Empty(broken.RegistryCredentials);
+    }
+
     [SkippableTheory]
     [InlineData("networks: {ext: {external: true, name: NAME-net}}\nsecrets: {}\n", "networks: [ext]", "SwarmStackNetworkNotFound")]
     [InlineData("secrets: {ext: {external: true, name: NAME-secret}}\n", "secrets: [ext]", "SwarmStackExternalNotFound")]
@@ -227,8 +268,16 @@ public sealed class SwarmStackDeployerTests
         Assert.Equal("redis:latest", SwarmStackDeployer.ImageWithTag("redis"));
         Assert.Equal("redis:7", SwarmStackDeployer.ImageWithTag("docker.io/library/redis:7"));
         Assert.Equal("registry:5000/team/app:latest", SwarmStackDeployer.ImageWithTag("registry:5000/team/app"));
-        Assert.Equal("app@sha256:abc", SwarmStackDeployer.ImageWithTag("app@sha256:abc"));
+        Assert.Equal("team/app:2", SwarmStackDeployer.ImageWithTag("index.docker.io/team/app:2"));
+        Assert.Equal("app@sha256:89b70fa8ece27bb94713030f80cb804815df784589196906ae5298a364e7e6f6", SwarmStackDeployer.ImageWithTag("docker.io/library/app@sha256:89b70fa8ece27bb94713030f80cb804815df784589196906ae5298a364e7e6f6"));
+        Assert.Equal("app:1@sha256:89b70fa8ece27bb94713030f80cb804815df784589196906ae5298a364e7e6f6", SwarmStackDeployer.ImageWithTag("app:1@sha256:89b70fa8ece27bb94713030f80cb804815df784589196906ae5298a364e7e6f6"));
+        Assert.Equal("Not/A Reference", SwarmStackDeployer.ImageWithTag("Not/A Reference"));
     }
+
+    private static Task<ComposeProject> LoadServicesAsync(Compose.ComposeTestFiles files, string services) => ComposeLoader.LoadAsync(
+        new ComposeLoadOptions { Paths = new[] { files.Write("compose.yml", "version: \"3.8\"\nservices:\n" + services) }, EnvironmentLookup = _ => null });
+
+    private static string Auth(string pair) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(pair));
 
     /// <summary>The object as JSON with the stack name replaced and secret/config ids removed (they differ by nature).</summary>
     private static JsonNode Normalize(object spec, string stack)
