@@ -19,11 +19,13 @@ public sealed class HashingStream : Stream
     private readonly bool _leaveOpen;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly Action<int>? _onBytes;
+    private readonly long? _length;
     private long _count;
 
-    private HashingStream(Stream inner, bool writing, bool leaveOpen, Action<int>? onBytes)
+    private HashingStream(Stream inner, bool writing, bool leaveOpen, Action<int>? onBytes, long? length = null)
     {
         _inner = inner;
+        _length = length;
         _writing = writing;
         _leaveOpen = leaveOpen;
         _onBytes = onBytes;
@@ -43,6 +45,16 @@ public sealed class HashingStream : Stream
     /// <returns>The wrapper.</returns>
     public static HashingStream ForReading(Stream inner, Action<int>? onBytes = null, bool leaveOpen = false) => new(inner, false, leaveOpen, onBytes);
 
+    /// <summary>
+    /// Hashes what is read from a forward-only stream of known length (a tar entry read from a
+    /// container's archive stream), reporting that length like a file so archive writers can use it.
+    /// </summary>
+    /// <param name="inner">Source.</param>
+    /// <param name="length">Bytes the source holds.</param>
+    /// <param name="onBytes">Called with each chunk's size (progress).</param>
+    /// <returns>The wrapper; the inner stream is left open.</returns>
+    public static HashingStream ForReading(Stream inner, long length, Action<int>? onBytes) => new(inner, false, true, onBytes, length);
+
     /// <summary>Bytes that went through.</summary>
     public long BytesCount => _count;
 
@@ -54,13 +66,13 @@ public sealed class HashingStream : Stream
     public override bool CanRead => !_writing;
 
     /// <inheritdoc/>
-    public override bool CanSeek => !_writing && _inner.CanSeek;
+    public override bool CanSeek => !_writing && (_length is not null || _inner.CanSeek);
 
     /// <inheritdoc/>
     public override bool CanWrite => _writing;
 
     /// <inheritdoc/>
-    public override long Length => _inner.Length;
+    public override long Length => _length ?? _inner.Length;
 
     /// <inheritdoc/>
     public override long Position
@@ -87,7 +99,13 @@ public sealed class HashingStream : Stream
     /// <inheritdoc/>
     public override int Read(Span<byte> buffer)
     {
-        int read = _inner.Read(buffer);
+        int readable = Readable(buffer.Length);
+        if (readable == 0 && buffer.Length > 0)
+        {
+            return 0;
+        }
+
+        int read = _inner.Read(buffer[..readable]);
         Account(buffer[..read]);
         return read;
     }
@@ -99,7 +117,13 @@ public sealed class HashingStream : Stream
     /// <inheritdoc/>
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        int read = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        int readable = Readable(buffer.Length);
+        if (readable == 0 && buffer.Length > 0)
+        {
+            return 0;
+        }
+
+        int read = await _inner.ReadAsync(buffer[..readable], cancellationToken).ConfigureAwait(false);
         Account(buffer.Span[..read]);
         return read;
     }
@@ -125,6 +149,9 @@ public sealed class HashingStream : Stream
         Account(buffer.Span);
     }
 
+    // A tar entry's stream throws when read at its end instead of returning 0: never ask past the known length.
+    private int Readable(int requested) => _length is { } length ? (int)Math.Min(requested, Math.Max(0, length - _count)) : requested;
+
     /// <inheritdoc/>
     public override long Seek(long offset, SeekOrigin origin)
     {
@@ -132,7 +159,7 @@ public sealed class HashingStream : Stream
         {
             SeekOrigin.Begin => offset,
             SeekOrigin.Current => _count + offset,
-            _ => _inner.Length + offset,
+            _ => Length + offset,
         };
         Position = target;
         return _count;

@@ -18,7 +18,16 @@ public sealed class OdooBackupRequest
     /// <summary>Directory the backup is written into.</summary>
     public required string Destination { get; init; }
 
-    /// <summary>The database's filestore (<c>&lt;data_dir&gt;/filestore/&lt;db&gt;</c>).</summary>
+    /// <summary>
+    /// A container whose pg_dump and psql do the work, for a database the host cannot (or should
+    /// not) reach; <see cref="Endpoint"/> then names the server as seen from inside that container.
+    /// </summary>
+    public OdooContainer? DatabaseContainer { get; init; }
+
+    /// <summary>A container <see cref="FilestorePath"/> lies in; read through the Docker archive API.</summary>
+    public OdooContainer? FilestoreContainer { get; init; }
+
+    /// <summary>The database's filestore (<c>&lt;data_dir&gt;/filestore/&lt;db&gt;</c>), on this machine or in <see cref="FilestoreContainer"/>.</summary>
     public string? FilestorePath { get; init; }
 
     /// <summary>The instance's whole data directory (archived by the Platform format when given).</summary>

@@ -50,7 +50,7 @@ public static class OdooBackupWriter
         string archivePrefix = string.Empty;
         if (!request.NoFilestore)
         {
-            if (request.Format == OdooBackupFormat.Platform && request.DataDirectory is { Length: > 0 } dataDirectory && Directory.Exists(dataDirectory))
+            if (request.FilestoreContainer is null && request.Format == OdooBackupFormat.Platform && request.DataDirectory is { Length: > 0 } dataDirectory && Directory.Exists(dataDirectory))
             {
                 archiveRoot = dataDirectory;
             }
@@ -71,15 +71,37 @@ public static class OdooBackupWriter
         }
 
         progress.Phase = "Reading the database";
-        OdooDatabaseInfo info = await OdooDatabaseInfo.ReadAsync(request.Endpoint, cancellationToken).ConfigureAwait(false);
-        PostgresClientProgram pgDump = await PostgresClientTools.FindAsync("pg_dump", PostgresClientTools.MajorOf(info.ServerVersionNumber), cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<FilestoreFile> files = archiveRoot is null ? Array.Empty<FilestoreFile>() : Filestore.List(archiveRoot);
+        OdooDatabaseInfo info;
+        PostgresClientProgram pgDump;
+        if (request.DatabaseContainer is { } container)
+        {
+            info = await OdooDatabaseInfo.ReadAsync(container, request.Endpoint, cancellationToken).ConfigureAwait(false);
+            pgDump = await container.ProbeClientAsync("pg_dump", cancellationToken).ConfigureAwait(false);
+            int serverMajor = PostgresClientTools.MajorOf(info.ServerVersionNumber);
+            if (pgDump.Major < serverMajor)
+            {
+                throw new OpsToolsException(
+                    "PostgresClientTooOld",
+                    OpsToolsErrorKind.NotImplemented,
+                    $"{pgDump.Path} is version {pgDump.Version} and cannot dump {request.Endpoint.Database} on a PostgreSQL {info.ServerVersion} server: pg_dump must be of the server's major version ({serverMajor}) or newer.",
+                    container.DisplayName,
+                    $"Run the dump in the database server's own container (its pg_dump is {serverMajor}), or use -Server with a local PostgreSQL {serverMajor} client.");
+            }
+        }
+        else
+        {
+            info = await OdooDatabaseInfo.ReadAsync(request.Endpoint, cancellationToken).ConfigureAwait(false);
+            pgDump = await PostgresClientTools.FindAsync("pg_dump", PostgresClientTools.MajorOf(info.ServerVersionNumber), cancellationToken).ConfigureAwait(false);
+        }
+
+        // A container's filestore is read as one tar stream: its files are known only as they arrive.
+        IReadOnlyList<FilestoreFile> files = archiveRoot is null || request.FilestoreContainer is not null ? Array.Empty<FilestoreFile>() : Filestore.List(archiveRoot);
         progress.FilesTotal = files.Count;
         progress.FilestoreTotalBytes = files.Sum(f => f.Length);
 
         DateTimeOffset createdAt = request.Timestamp ?? DateTimeOffset.UtcNow;
         string name = $"{request.Endpoint.Database}_{createdAt.UtcDateTime:yyyyMMdd_HHmmss}";
-        var context = new BackupContext(request, info, pgDump, files, archivePrefix, progress, name, destination, createdAt);
+        var context = new BackupContext(request, info, pgDump, files, archiveRoot, archivePrefix, progress, name, destination, createdAt);
         using var staged = new StagedOutput();
         try
         {
@@ -114,7 +136,7 @@ public static class OdooBackupWriter
                 PostgresVersion = info.ServerVersion,
                 PgDumpVersion = pgDump.Version,
                 Duration = clock.Elapsed,
-                Server = request.Endpoint.Server,
+                Server = request.DatabaseContainer is { } source ? $"{request.Endpoint.Server} in {source.DisplayName}" : request.Endpoint.Server,
                 Parts = parts,
             };
         }
@@ -179,10 +201,10 @@ public static class OdooBackupWriter
                 },
                 async ct =>
                 {
-                    foreach (FilestoreFile file in c.Files)
+                    await foreach (FilestoreEntry file in ReadFilestoreAsync(c, ct).ConfigureAwait(false))
                     {
                         ZipArchiveEntry entry = zip.CreateEntry("filestore/" + file.RelativePath, c.Request.Compression);
-                        entry.LastWriteTime = File.GetLastWriteTimeUtc(file.FullPath);
+                        entry.LastWriteTime = file.ModifiedUtc;
                         await using Stream target = entry.Open();
                         await ArchiveFileAsync(c, file, target, ct).ConfigureAwait(false);
                     }
@@ -213,9 +235,9 @@ public static class OdooBackupWriter
         {
             ZipArchiveEntry? dump = check.GetEntry("dump.sql");
             int filestoreEntries = check.Entries.Count(e => e.FullName.StartsWith("filestore/", StringComparison.Ordinal));
-            if (dump is null || dump.Length != c.DumpBytes || filestoreEntries != c.Files.Count || check.GetEntry("manifest.json") is null)
+            if (dump is null || dump.Length != c.DumpBytes || filestoreEntries != c.FilesWritten || check.GetEntry("manifest.json") is null)
             {
-                throw Unverified(zipPath, $"the zip holds {filestoreEntries} filestore entries and dump.sql of {dump?.Length ?? 0} bytes, but {c.Files.Count} files and {c.DumpBytes} bytes were written");
+                throw Unverified(zipPath, $"the zip holds {filestoreEntries} filestore entries and dump.sql of {dump?.Length ?? 0} bytes, but {c.FilesWritten} files and {c.DumpBytes} bytes were written");
             }
         }
 
@@ -266,7 +288,7 @@ public static class OdooBackupWriter
             {
                 string filestore = Path.Combine(temporary, "filestore");
                 Directory.CreateDirectory(filestore);
-                foreach (FilestoreFile file in c.Files)
+                await foreach (FilestoreEntry file in ReadFilestoreAsync(c, ct).ConfigureAwait(false))
                 {
                     string target = Path.Combine(filestore, file.RelativePath);
                     Directory.CreateDirectory(Path.GetDirectoryName(target)!);
@@ -358,6 +380,22 @@ public static class OdooBackupWriter
     private static async Task DumpAsync(BackupContext c, IReadOnlyList<string> arguments, Stream output, CancellationToken cancellationToken)
     {
         c.Progress.Phase = "Dumping the database and archiving the filestore";
+        if (c.Request.DatabaseContainer is { } container)
+        {
+            using var streamed = HashingStream.ForWriting(output, c.Progress.AddDatabaseBytes, leaveOpen: true);
+            (long exitCode, string errors) = await container.ExecAsync(
+                new[] { "pg_dump" }.Concat(arguments).ToList(), OdooContainer.ClientEnvironment(c.Request.Endpoint), streamed, cancellationToken).ConfigureAwait(false);
+            if (exitCode != 0)
+            {
+                throw container.Failed("pg_dump", $"dumping {c.Request.Endpoint.Database}", exitCode, errors);
+            }
+
+            await streamed.FlushAsync(cancellationToken).ConfigureAwait(false);
+            c.DumpBytes = streamed.BytesCount;
+            c.DumpSha256 = streamed.Sha256();
+            return;
+        }
+
         using PostgresClientProcess process = PostgresClientTools.Start(c.PgDump, c.Request.Endpoint, arguments);
         using var hashing = HashingStream.ForWriting(output, c.Progress.AddDatabaseBytes, leaveOpen: true);
         await process.StandardOutput.CopyToAsync(hashing, CopyBuffer, cancellationToken).ConfigureAwait(false);
@@ -367,12 +405,50 @@ public static class OdooBackupWriter
         c.DumpSha256 = hashing.Sha256();
     }
 
-    private static async Task ArchiveFileAsync(BackupContext c, FilestoreFile file, Stream target, CancellationToken cancellationToken)
+    private static async Task ArchiveFileAsync(BackupContext c, FilestoreEntry file, Stream target, CancellationToken cancellationToken)
     {
-        await using var source = HashingStream.ForReading(new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, CopyBuffer, useAsync: true), c.Progress.AddFilestoreBytes);
+        await using var source = HashingStream.ForReading(file.Content, file.Length, c.Progress.AddFilestoreBytes);
         await source.CopyToAsync(target, CopyBuffer, cancellationToken).ConfigureAwait(false);
         c.Digest.Add(file.RelativePath, source.BytesCount, source.Sha256());
-        c.Progress.FileDone();
+        c.FileWritten();
+    }
+
+    /// <summary>
+    /// The files to archive, one at a time, each open for reading until the next is asked for: from
+    /// the listed directory, or from the container's archive stream (the tar's top directory, named
+    /// after the filestore directory, is stripped; links and directories are skipped as on disk).
+    /// </summary>
+    private static async IAsyncEnumerable<FilestoreEntry> ReadFilestoreAsync(BackupContext c, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (c.Request.FilestoreContainer is not { } container || c.ArchiveRoot is null)
+        {
+            foreach (FilestoreFile file in c.Files)
+            {
+                await using var stream = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, CopyBuffer, useAsync: true);
+                yield return new FilestoreEntry(file.RelativePath, file.Length, File.GetLastWriteTimeUtc(file.FullPath), stream);
+            }
+
+            yield break;
+        }
+
+        await using Stream archive = await container.OpenArchiveAsync(c.ArchiveRoot, cancellationToken).ConfigureAwait(false);
+        await using var reader = new TarReader(archive, leaveOpen: true);
+        while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+        {
+            if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null)
+            {
+                continue;
+            }
+
+            int slash = entry.Name.IndexOf('/', StringComparison.Ordinal);
+            string relative = slash < 0 ? entry.Name : entry.Name[(slash + 1)..];
+            if (relative.Length == 0)
+            {
+                continue;
+            }
+
+            yield return new FilestoreEntry(relative, entry.Length, entry.ModificationTime.UtcDateTime, entry.DataStream);
+        }
     }
 
     private static async Task<(long Bytes, string Sha256)> WriteTarAsync(BackupContext c, string path, CancellationToken cancellationToken, bool forceGzip = false)
@@ -383,13 +459,13 @@ public static class OdooBackupWriter
         Stream archive = level == CompressionLevel.NoCompression && !forceGzip ? hashing : new GZipStream(hashing, level, leaveOpen: true);
         await using (var writer = new TarWriter(archive, TarEntryFormat.Pax, leaveOpen: true))
         {
-            foreach (FilestoreFile entryFile in c.Files)
+            await foreach (FilestoreEntry entryFile in ReadFilestoreAsync(c, cancellationToken).ConfigureAwait(false))
             {
-                await using var source = HashingStream.ForReading(new FileStream(entryFile.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, CopyBuffer, useAsync: true), c.Progress.AddFilestoreBytes);
+                await using var source = HashingStream.ForReading(entryFile.Content, entryFile.Length, c.Progress.AddFilestoreBytes);
                 var entry = new PaxTarEntry(TarEntryType.RegularFile, c.ArchivePrefix + entryFile.RelativePath)
                 {
                     DataStream = source,
-                    ModificationTime = File.GetLastWriteTimeUtc(entryFile.FullPath),
+                    ModificationTime = entryFile.ModifiedUtc,
                     Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
                 };
                 await writer.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
@@ -398,7 +474,7 @@ public static class OdooBackupWriter
                     c.Digest.Add(key, source.BytesCount, source.Sha256());
                 }
 
-                c.Progress.FileDone();
+                c.FileWritten();
             }
         }
 
@@ -543,8 +619,11 @@ public static class OdooBackupWriter
 
     private sealed class BackupContext
     {
-        public BackupContext(OdooBackupRequest request, OdooDatabaseInfo info, PostgresClientProgram pgDump, IReadOnlyList<FilestoreFile> files, string archivePrefix, OdooBackupProgress progress, string name, string destination, DateTimeOffset createdAt)
+        private int _filesWritten;
+
+        public BackupContext(OdooBackupRequest request, OdooDatabaseInfo info, PostgresClientProgram pgDump, IReadOnlyList<FilestoreFile> files, string? archiveRoot, string archivePrefix, OdooBackupProgress progress, string name, string destination, DateTimeOffset createdAt)
         {
+            ArchiveRoot = archiveRoot;
             Request = request;
             Info = info;
             PgDump = pgDump;
@@ -565,7 +644,17 @@ public static class OdooBackupWriter
 
         public IReadOnlyList<FilestoreFile> Files { get; }
 
+        public string? ArchiveRoot { get; }
+
         public string ArchivePrefix { get; }
+
+        public int FilesWritten => Volatile.Read(ref _filesWritten);
+
+        public void FileWritten()
+        {
+            Interlocked.Increment(ref _filesWritten);
+            Progress.FileDone();
+        }
 
         public OdooBackupProgress Progress { get; }
 
@@ -600,3 +689,6 @@ public static class OdooBackupWriter
         public string? DumpSha256 { get; set; }
     }
 }
+
+/// <summary>One file being archived: its path under the filestore, size, time and content (open until the next).</summary>
+internal sealed record FilestoreEntry(string RelativePath, long Length, DateTime ModifiedUtc, Stream Content);

@@ -57,6 +57,55 @@ public sealed class OdooDatabaseInfo
             "SELECT name, latest_version FROM ir_module_module WHERE state = 'installed' ORDER BY name",
             r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1)),
             cancellationToken).ConfigureAwait(false);
+        return Build(versionNumber, serverVersion, modules);
+    }
+
+    /// <summary>
+    /// Reads the information with the psql of a container (the one whose pg_dump makes the dump), for a
+    /// server the host may not reach; the password travels in the exec environment only.
+    /// </summary>
+    /// <param name="container">The container.</param>
+    /// <param name="endpoint">The database as seen from inside the container.</param>
+    /// <param name="cancellationToken">Cancels the queries.</param>
+    /// <returns>The information.</returns>
+    /// <exception cref="OpsToolsException"><c>OdooDatabaseInvalid</c>, <c>PostgresClientFailed</c>.</exception>
+    public static async Task<OdooDatabaseInfo> ReadAsync(OdooContainer container, PostgresEndpoint endpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        IReadOnlyDictionary<string, string> environment = OdooContainer.ClientEnvironment(endpoint);
+        string[] psql = { "psql", "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1" };
+        string head = await container.RunTextAsync(
+            psql.Append("-c").Append("SELECT current_setting('server_version_num')::int, current_setting('server_version'), to_regclass('ir_module_module') IS NOT NULL").ToList(),
+            environment, $"reading {endpoint.Database}", cancellationToken).ConfigureAwait(false);
+        string[] fields = head.Trim().Split('\t');
+        if (fields.Length != 3 || !int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out int versionNumber))
+        {
+            throw new OpsToolsException(
+                "PostgresClientInvalid",
+                OpsToolsErrorKind.InvalidData,
+                $"psql in {container.DisplayName} gave an unexpected answer for {endpoint.Database}: {head.Trim()}",
+                container.DisplayName,
+                "Check the PostgreSQL client in the container's image.");
+        }
+
+        if (fields[2] != "t")
+        {
+            throw NotOdoo($"{endpoint.Database} in {container.DisplayName}");
+        }
+
+        string rows = await container.RunTextAsync(
+            psql.Append("-c").Append("SELECT name, coalesce(latest_version, '') FROM ir_module_module WHERE state = 'installed' ORDER BY name").ToList(),
+            environment, $"reading the modules of {endpoint.Database}", cancellationToken).ConfigureAwait(false);
+        List<(string Name, string? Version)> modules = rows.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('\t'))
+            .Select(f => (f[0], f.Length > 1 && f[1].Length > 0 ? f[1] : (string?)null))
+            .ToList();
+        return Build(versionNumber, fields[1], modules);
+    }
+
+    private static OdooDatabaseInfo Build(int versionNumber, string serverVersion, List<(string Name, string? Version)> modules)
+    {
         string? baseVersion = modules.FirstOrDefault(m => m.Name == "base").Version;
         string version = MajorOf(baseVersion);
         string[] numbers = version.Split('.');

@@ -141,7 +141,10 @@ public sealed class OdooFixture : IAsyncLifetime
         return path;
     }
 
-    private async Task ScriptAsync(params string[] arguments)
+    private Task ScriptAsync(params string[] arguments) => RunScriptAsync(Host, User, Password, arguments);
+
+    /// <summary>Runs tests/lab/odoo/odoo-instance.sh against a server, the password in its environment only.</summary>
+    public static async Task RunScriptAsync(string host, string user, string password, params string[] arguments)
     {
         string script = ScriptPath();
         var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -151,9 +154,9 @@ public sealed class OdooFixture : IAsyncLifetime
             info.ArgumentList.Add(argument);
         }
 
-        info.Environment["OPSTOOLS_TEST_PG_HOST"] = Host;
-        info.Environment["OPSTOOLS_TEST_PG_USER"] = User;
-        info.Environment["OPSTOOLS_TEST_PG_PASSWORD"] = Password;
+        info.Environment["OPSTOOLS_TEST_PG_HOST"] = host;
+        info.Environment["OPSTOOLS_TEST_PG_USER"] = user;
+        info.Environment["OPSTOOLS_TEST_PG_PASSWORD"] = password;
         using Process process = Process.Start(info) ?? throw new InvalidOperationException("bash did not start");
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         await process.StandardOutput.ReadToEndAsync();

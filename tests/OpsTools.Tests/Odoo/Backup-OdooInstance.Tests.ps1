@@ -23,7 +23,21 @@ Describe 'Backup-OdooInstance parameters' {
     }
 
     It 'has exactly its documented parameters' {
-        $surface.Keys | Sort-Object | Should -Be @('Compression', 'Credential', 'CustomerId', 'Database', 'DataDirectory', 'Destination', 'DockerHost', 'FilestorePath', 'Format', 'Instance', 'InstanceId', 'NoFilestore', 'Server', 'ServiceName', 'StopInstance')
+        $surface.Keys | Sort-Object | Should -Be @('Compression', 'Container', 'Credential', 'CustomerId', 'Database', 'DataDirectory', 'Destination', 'DockerHost', 'FilestoreContainer', 'FilestorePath', 'FilestoreService', 'Format', 'Instance', 'InstanceId', 'NoFilestore', 'Server', 'Service', 'ServiceName', 'StopInstance')
+    }
+
+    It 'keeps Default as the default set and adds the Container and Service sets' {
+        $command.DefaultParameterSet | Should -Be 'Default'
+        $command.ParameterSets.Name | Sort-Object | Should -Be @('Container', 'Default', 'Service')
+    }
+
+    It 'makes -<Name> mandatory only in the <Set> set' -ForEach @(
+        @{ Name = 'Container'; Set = 'Container' }
+        @{ Name = 'Service'; Set = 'Service' }
+    ) {
+        $sets = $command.Parameters[$Name].ParameterSets
+        $sets.Keys | Should -Be @($Set)
+        $sets[$Set].IsMandatory | Should -BeTrue
     }
 
     It 'declares -<Name> as <Type>' -ForEach @(
@@ -38,6 +52,10 @@ Describe 'Backup-OdooInstance parameters' {
         @{ Name = 'InstanceId'; Type = 'System.Nullable`1[System.Guid]'; Mandatory = $false; Position = $null; ByPropertyName = $true; Aliases = 'Id' }
         @{ Name = 'ServiceName'; Type = 'System.String'; Mandatory = $false; Position = $null; ByPropertyName = $true; Aliases = '' }
         @{ Name = 'StopInstance'; Type = 'System.Management.Automation.SwitchParameter'; Mandatory = $false; Position = $null; ByPropertyName = $false; Aliases = '' }
+        @{ Name = 'Container'; Type = 'System.String'; Mandatory = $true; Position = $null; ByPropertyName = $false; Aliases = '' }
+        @{ Name = 'Service'; Type = 'System.String'; Mandatory = $true; Position = $null; ByPropertyName = $false; Aliases = '' }
+        @{ Name = 'FilestoreContainer'; Type = 'System.String'; Mandatory = $false; Position = $null; ByPropertyName = $false; Aliases = '' }
+        @{ Name = 'FilestoreService'; Type = 'System.String'; Mandatory = $false; Position = $null; ByPropertyName = $false; Aliases = '' }
     ) {
         $parameter = $surface[$Name]
         $parameter.Type | Should -Be $Type
@@ -230,6 +248,149 @@ Describe 'Backup-OdooInstance -StopInstance against the lab swarm' -Skip:(-not $
 
         $problems[0].FullyQualifiedErrorId | Should -Be "OdooServiceNameMissing,$commandId"
         $problems[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        Get-ChildItem -LiteralPath $destination -Force | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Backup-OdooInstance from a container and a Swarm service' -Skip:(-not ($pg.IsAvailable -and $lab.IsAvailable)) {
+    BeforeAll {
+        $pg = Get-PostgresLabStatus
+        $lab = Get-LabStatus
+        $suffix = [guid]::NewGuid().ToString('n').Substring(0, 8)
+        $root = Join-Path ([System.IO.Path]::GetTempPath()) "opsodoo-dk-$suffix"
+        $null = New-Item -ItemType Directory -Path $root
+        # The service's own password, not the lab's: it is on the docker command line of the fixture only.
+        $password = [guid]::NewGuid().ToString('n')
+        $credential = [pscredential]::new('postgres', (ConvertTo-SecureString $password -AsPlainText -Force))
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
+        $serviceName = "opsodoo-dk-$suffix"
+        $null = Invoke-LabDocker -DockerHost $lab.DockerHost -ArgumentList @('service', 'create', '--detach', '--name', $serviceName, '--init',
+            '--publish', "mode=host,target=5432,published=$port", '--env', "POSTGRES_PASSWORD=$password", (Get-LabSetting IMAGE_POSTGRES))
+        $containerId = $null
+        $deadline = [datetime]::UtcNow.AddSeconds(90)
+        while ([datetime]::UtcNow -lt $deadline) {
+            $containerId = (Invoke-LabDocker -DockerHost $lab.DockerHost -ArgumentList @('ps', '-q', '--no-trunc', '--filter', "label=com.docker.swarm.service.name=$serviceName") -AllowFailure).Output | Select-Object -First 1
+            if ($containerId -and (Invoke-LabDocker -DockerHost $lab.DockerHost -ArgumentList @('exec', $containerId, 'pg_isready', '-h', '127.0.0.1') -AllowFailure).ExitCode -eq 0) { break }
+            Start-Sleep -Milliseconds 500
+        }
+        $inContainer = [pscustomobject]@{ Host = '127.0.0.1'; User = 'postgres'; Password = $password; Port = $port }
+        $database = 'opsodoo_' + $suffix
+        $localFilestore = Join-Path $root "source/filestore/$database"
+        $null = Invoke-OdooLabScript -Lab $inContainer -Arguments @('create', '--port', "$port", '--database', $database, '--filestore', $localFilestore)
+        $containerFilestore = "/var/lib/odoo/filestore/$database"
+        $null = Invoke-LabDocker -DockerHost $lab.DockerHost -ArgumentList @('exec', $containerId, 'mkdir', '-p', '/var/lib/odoo/filestore')
+        $null = Invoke-LabDocker -DockerHost $lab.DockerHost -ArgumentList @('cp', $localFilestore, "${containerId}:$containerFilestore")
+        $pool = "$($pg.Host):$($pg.PoolPorts[-1])"
+        $counts = 'SELECT (SELECT count(*) FROM res_users) || ''/'' || (SELECT count(*) FROM ir_attachment) || ''/'' || (SELECT count(*) FROM mail_message)'
+        $sourceCounts = (Invoke-LabDocker -DockerHost $lab.DockerHost -ArgumentList @('exec', '-e', "PGPASSWORD=$password", $containerId, 'psql', '-X', '-A', '-t', '-h', '127.0.0.1', '-U', 'postgres', '-d', $database, '-c', $counts)).Output
+        $restoredDatabases = [System.Collections.Generic.List[string]]::new()
+        $newDestination = { $d = Join-Path $root ('backups-' + [guid]::NewGuid().ToString('n').Substring(0, 6)); $null = New-Item -ItemType Directory -Path $d; $d }
+    }
+
+    AfterAll {
+        foreach ($restored in $restoredDatabases) {
+            $null = Invoke-LabPsql -Port $pg.PoolPorts[-1] -Database postgres -Sql "DROP DATABASE IF EXISTS $restored WITH (FORCE)" -AllowFailure
+        }
+        $null = Invoke-LabDocker -DockerHost $lab.DockerHost -ArgumentList @('service', 'rm', $serviceName) -AllowFailure
+        Remove-Item -LiteralPath $root -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'found the service task running with the Odoo database loaded' {
+        $containerId | Should -Not -BeNullOrEmpty
+        $sourceCounts | Should -Match '^\d+/\d+/\d+$'
+    }
+
+    It 'backs up with -Container as a zip that restores on a pool server with the same rows and filestore' {
+        $destination = & $newDestination
+        $target = "opsodoo_dkr_$([guid]::NewGuid().ToString('n').Substring(0, 8))"
+        $restoredDatabases.Add($target)
+        $restoredFilestore = Join-Path $root "restored/filestore/$target"
+
+        $backup = Backup-OdooInstance -Container $containerId -Database $database -Destination $destination -FilestoreContainer $containerId -FilestorePath $containerFilestore -Credential $credential -DockerHost $lab.DockerHost
+        $restored = Restore-OdooInstance $backup.Path -Server $pool -Database $target -FilestorePath $restoredFilestore -Credential $pg.Credential -Confirm:$false
+
+        $backup.IsComplete | Should -BeTrue
+        $backup.Format | Should -Be 'Zip'
+        $backup.FilestoreFileCount | Should -Be (Get-ChildItem -LiteralPath $localFilestore -Recurse -File).Count
+        $restored.SourceDatabase | Should -Be $database
+        (Invoke-LabPsql -Port $pg.PoolPorts[-1] -Database $target -Sql $counts).Output | Should -Be $sourceCounts
+        Get-TestDirectoryDigest $restoredFilestore | Should -Be (Get-TestDirectoryDigest $localFilestore)
+    }
+
+    It 'backs up with -Service as a folder that Test-OdooBackup passes' {
+        $destination = & $newDestination
+        $scratch = Join-Path $root ('scratch-' + [guid]::NewGuid().ToString('n').Substring(0, 6))
+        $null = New-Item -ItemType Directory -Path $scratch
+
+        $backup = Backup-OdooInstance -Service $serviceName -Database $database -Destination $destination -Format Folder -FilestoreService $serviceName -FilestorePath $containerFilestore -Credential $credential -DockerHost $lab.DockerHost
+        $verdict = Test-OdooBackup $backup.Path -Server $pool -ScratchDirectory $scratch -Credential $pg.Credential
+
+        $backup.Format | Should -Be 'Folder'
+        $verdict.Passed | Should -BeTrue
+        $verdict.Checks.Passed | Should -Not -Contain $false
+        $verdict.AttachmentsChecked | Should -Be (Get-ChildItem -LiteralPath $localFilestore -Recurse -File).Count
+    }
+
+    It 'backs up with -Service as a zip with the filestore from this machine and the dump from the task' {
+        $destination = & $newDestination
+        $scratch = Join-Path $root ('scratch-' + [guid]::NewGuid().ToString('n').Substring(0, 6))
+        $null = New-Item -ItemType Directory -Path $scratch
+
+        $backup = Backup-OdooInstance -Service $serviceName -Database $database -Destination $destination -FilestorePath $localFilestore -Credential $credential -DockerHost $lab.DockerHost
+        $verdict = Test-OdooBackup $backup.Path -Server $pool -ScratchDirectory $scratch -Credential $pg.Credential
+
+        $verdict.Passed | Should -BeTrue
+        $backup.PgDumpVersion | Should -Match '^15\.'
+    }
+
+    It 'writes PostgresClientFailed with the client''s own message for a database the container does not have, and leaves no file' {
+        $destination = & $newDestination
+
+        $result = Backup-OdooInstance -Container $containerId -Database 'opsodoo_missing' -Destination $destination -NoFilestore -Credential $credential -DockerHost $lab.DockerHost -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $result | Should -BeNullOrEmpty
+        $problems[0].FullyQualifiedErrorId | Should -Be "PostgresClientFailed,$commandId"
+        $problems[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $problems[0].Exception.Message | Should -Match 'database "opsodoo_missing" does not exist'
+        $problems[0].ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
+        Get-ChildItem -LiteralPath $destination -Force | Should -BeNullOrEmpty
+    }
+
+    It 'never shows the password in verbose output or errors' {
+        $destination = & $newDestination
+
+        $messages = Backup-OdooInstance -Container $containerId -Database 'opsodoo_missing' -Destination $destination -NoFilestore -Credential $credential -DockerHost $lab.DockerHost -Verbose -ErrorAction SilentlyContinue -ErrorVariable problems 4>&1
+
+        (($messages | Out-String) + ($problems | Out-String)) | Should -Not -Match $password
+        $problems | Should -Not -BeNullOrEmpty
+    }
+
+    It 'writes OdooContainerNotFound for a container that does not exist' {
+        $destination = & $newDestination
+
+        Backup-OdooInstance -Container "opsodoo-dk-missing-$suffix" -Database $database -Destination $destination -NoFilestore -Credential $credential -DockerHost $lab.DockerHost -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $problems[0].FullyQualifiedErrorId | Should -Be "OdooContainerNotFound,$commandId"
+        $problems[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $problems[0].TargetObject | Should -Be "opsodoo-dk-missing-$suffix"
+    }
+
+    It 'writes FilestoreNotFound for a path the container does not have, and leaves no file' {
+        $destination = & $newDestination
+
+        Backup-OdooInstance -Container $containerId -Database $database -Destination $destination -FilestoreContainer $containerId -FilestorePath '/var/lib/odoo/filestore/none' -Credential $credential -DockerHost $lab.DockerHost -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $problems[0].FullyQualifiedErrorId | Should -Be "FilestoreNotFound,$commandId"
+        $problems[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        Get-ChildItem -LiteralPath $destination -Force | Should -BeNullOrEmpty
+    }
+
+    It 'writes nothing with -WhatIf' {
+        $destination = & $newDestination
+
+        Backup-OdooInstance -Service $serviceName -Database $database -Destination $destination -NoFilestore -Credential $credential -DockerHost $lab.DockerHost -WhatIf
+
         Get-ChildItem -LiteralPath $destination -Force | Should -BeNullOrEmpty
     }
 }

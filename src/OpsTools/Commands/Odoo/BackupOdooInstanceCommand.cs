@@ -25,12 +25,27 @@ public sealed class BackupOdooInstanceCommand : PostgresCmdlet
     private static class ParameterSets
     {
         public const string Default = "Default";
+        public const string Container = "Container";
+        public const string Service = "Service";
     }
 
-    /// <summary>The database's server: host, host:port, a libpq string, a URI or an Npgsql connection string.</summary>
+    /// <summary>
+    /// The database's server: host, host:port, a libpq string, a URI or an Npgsql connection string. With
+    /// -Container or -Service, the server as seen from inside that container (default 127.0.0.1:5432).
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string? Server { get; set; }
+
+    /// <summary>A running container whose own pg_dump and psql dump the database (Docker exec, streamed).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Container)]
+    [ValidateNotNullOrEmpty]
+    public string? Container { get; set; }
+
+    /// <summary>A Swarm service whose running task on this node dumps the database with its own pg_dump.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Service)]
+    [ValidateNotNullOrEmpty]
+    public string? Service { get; set; }
 
     /// <summary>The Odoo database to back up.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -47,10 +62,20 @@ public sealed class BackupOdooInstanceCommand : PostgresCmdlet
     [Parameter]
     public OdooBackupFormat Format { get; set; } = OdooBackupFormat.Zip;
 
-    /// <summary>The database's filestore directory (&lt;data_dir&gt;/filestore/&lt;database&gt;).</summary>
+    /// <summary>The database's filestore directory (&lt;data_dir&gt;/filestore/&lt;database&gt;); inside the filestore container when one is given.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string? FilestorePath { get; set; }
+
+    /// <summary>A running container -FilestorePath lies in; read through the Docker archive API.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? FilestoreContainer { get; set; }
+
+    /// <summary>A Swarm service whose running task on this node holds -FilestorePath.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? FilestoreService { get; set; }
 
     /// <summary>The instance's whole data directory; the Platform format archives it, as the platform does.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -89,7 +114,7 @@ public sealed class BackupOdooInstanceCommand : PostgresCmdlet
     [ValidateNotNullOrEmpty]
     public string? ServiceName { get; set; }
 
-    /// <summary>Docker endpoint of a swarm manager, for -StopInstance; defaults like the docker CLI.</summary>
+    /// <summary>Docker endpoint for -Container, -Service, -FilestoreContainer, -FilestoreService (the node that runs them) and -StopInstance (a swarm manager); defaults like the docker CLI.</summary>
     [Parameter]
     [Alias("H")]
     [ValidateNotNullOrEmpty]
@@ -99,7 +124,8 @@ public sealed class BackupOdooInstanceCommand : PostgresCmdlet
     protected override void ProcessRecord()
     {
         string destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
-        string? filestore = FilestorePath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(FilestorePath);
+        bool filestoreInContainer = FilestoreContainer is not null || FilestoreService is not null;
+        string? filestore = FilestorePath is null || filestoreInContainer ? FilestorePath : SessionState.Path.GetUnresolvedProviderPathFromPSPath(FilestorePath);
         string? dataDirectory = DataDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataDirectory);
         EngineCalls.Run(this, destination, filestore, dataDirectory);
     }
@@ -111,10 +137,42 @@ public sealed class BackupOdooInstanceCommand : PostgresCmdlet
     {
         public static void Run(BackupOdooInstanceCommand cmdlet, string destination, string? filestore, string? dataDirectory)
         {
+            if (cmdlet.FilestoreContainer is not null && cmdlet.FilestoreService is not null)
+            {
+                cmdlet.WriteError(ErrorRecords.Create(
+                    "OdooFilestoreSourceAmbiguous",
+                    ErrorCategory.InvalidArgument,
+                    cmdlet.FilestoreContainer,
+                    "Both -FilestoreContainer and -FilestoreService were given; the filestore is read from one container.",
+                    "Pass only one of -FilestoreContainer and -FilestoreService."));
+                return;
+            }
+
+            if ((cmdlet.FilestoreContainer is not null || cmdlet.FilestoreService is not null) && cmdlet.FilestorePath is null && !cmdlet.NoFilestore)
+            {
+                cmdlet.WriteError(ErrorRecords.Create(
+                    "FilestoreNotGiven",
+                    ErrorCategory.InvalidArgument,
+                    cmdlet.FilestoreContainer ?? cmdlet.FilestoreService,
+                    "A filestore container was given but no -FilestorePath inside it.",
+                    "Pass -FilestorePath as the database's filestore inside the container (<data_dir>/filestore/<database>)."));
+                return;
+            }
+
+            bool inContainer = cmdlet.Container is not null || cmdlet.Service is not null;
             PostgresEndpoint endpoint;
+            OdooContainer? databaseContainer = null;
+            OdooContainer? filestoreContainer = null;
             try
             {
-                endpoint = PostgresConnections.ResolveServer(cmdlet.Server, cmdlet.EngineCredential).WithDatabase(cmdlet.Database);
+                // Inside a database container the server is the container's own, not what the host's PG* variables say.
+                endpoint = PostgresConnections.ResolveServer(inContainer ? cmdlet.Server ?? "127.0.0.1:5432" : cmdlet.Server, cmdlet.EngineCredential).WithDatabase(cmdlet.Database);
+                if (inContainer || cmdlet.FilestoreContainer is not null || cmdlet.FilestoreService is not null)
+                {
+                    DockerConnection connection = DockerConnection.Get(cmdlet.DockerHost);
+                    databaseContainer = ResolveContainer(cmdlet, connection, cmdlet.Container, cmdlet.Service);
+                    filestoreContainer = ResolveContainer(cmdlet, connection, cmdlet.FilestoreContainer, cmdlet.FilestoreService);
+                }
             }
             catch (OpsToolsException ex)
             {
@@ -129,7 +187,9 @@ public sealed class BackupOdooInstanceCommand : PostgresCmdlet
 
             string what = cmdlet.NoFilestore || (filestore is null && dataDirectory is null) ? "database" : "database and filestore";
             string stop = cmdlet.StopInstance ? $", with service {cmdlet.ServiceName ?? "(none given)"} scaled to 0 meanwhile" : string.Empty;
-            if (!cmdlet.ShouldProcess($"{cmdlet.Database} on {endpoint.Server}", $"Back up the {what} as {cmdlet.Format} into {destination}{stop}"))
+            string source = databaseContainer is null ? endpoint.Server : $"{endpoint.Server} in {databaseContainer.DisplayName}";
+            string from = filestoreContainer is null || cmdlet.NoFilestore ? string.Empty : $" (filestore from {filestoreContainer.DisplayName})";
+            if (!cmdlet.ShouldProcess($"{cmdlet.Database} on {source}", $"Back up the {what}{from} as {cmdlet.Format} into {destination}{stop}"))
             {
                 return;
             }
@@ -169,7 +229,7 @@ public sealed class BackupOdooInstanceCommand : PostgresCmdlet
                     cmdlet.Await(OdooServiceQuiescer.ScaleToZeroAsync(docker, cmdlet.ServiceName!, TimeSpan.FromMinutes(2), cmdlet.CancellationToken));
                 }
 
-                Backup(cmdlet, endpoint, destination, filestore, dataDirectory);
+                Backup(cmdlet, endpoint, databaseContainer, filestoreContainer, destination, filestore, dataDirectory);
             }
             catch (OpsToolsException ex)
             {
@@ -198,12 +258,25 @@ public sealed class BackupOdooInstanceCommand : PostgresCmdlet
             }
         }
 
-        private static void Backup(BackupOdooInstanceCommand cmdlet, PostgresEndpoint endpoint, string destination, string? filestore, string? dataDirectory)
+        private static OdooContainer? ResolveContainer(BackupOdooInstanceCommand cmdlet, DockerConnection connection, string? container, string? service)
         {
-            cmdlet.WriteVerbose($"{cmdlet.MyInvocation.MyCommand.Name}: dumping {endpoint.Describe()}");
+            if (container is not null)
+            {
+                return cmdlet.Await(OdooContainer.FromContainerAsync(connection, container, cmdlet.CancellationToken));
+            }
+
+            return service is null ? null : cmdlet.Await(OdooContainer.FromServiceAsync(connection, service, cmdlet.CancellationToken));
+        }
+
+        private static void Backup(BackupOdooInstanceCommand cmdlet, PostgresEndpoint endpoint, OdooContainer? databaseContainer, OdooContainer? filestoreContainer, string destination, string? filestore, string? dataDirectory)
+        {
+            string inside = databaseContainer is null ? string.Empty : $" with pg_dump in {databaseContainer.DisplayName} ({databaseContainer.Id[..12]})";
+            cmdlet.WriteVerbose($"{cmdlet.MyInvocation.MyCommand.Name}: dumping {endpoint.Describe()}{inside}");
             var request = new OdooBackupRequest
             {
                 Endpoint = endpoint,
+                DatabaseContainer = databaseContainer,
+                FilestoreContainer = filestoreContainer,
                 Format = cmdlet.Format,
                 Destination = destination,
                 FilestorePath = filestore,
@@ -226,7 +299,7 @@ public sealed class BackupOdooInstanceCommand : PostgresCmdlet
                     double seconds = Math.Max(watch.Elapsed.TotalSeconds, 0.001);
                     record.StatusDescription = string.Create(
                         CultureInfo.InvariantCulture,
-                        $"{progress.Phase}: database {Size(progress.DatabaseBytes)}, filestore {Size(progress.FilestoreBytes)} of {Size(progress.FilestoreTotalBytes)} ({progress.FilesDone}/{progress.FilesTotal} files), {Size((long)(bytes / seconds))}/s");
+                        $"{progress.Phase}: database {Size(progress.DatabaseBytes)}, filestore {Size(progress.FilestoreBytes)}{(progress.FilesTotal > 0 ? $" of {Size(progress.FilestoreTotalBytes)} ({progress.FilesDone}/{progress.FilesTotal} files)" : $" ({progress.FilesDone} files)")}, {Size((long)(bytes / seconds))}/s");
                     cmdlet.WriteProgress(record);
                 }
 
