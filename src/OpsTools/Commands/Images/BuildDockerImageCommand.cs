@@ -17,7 +17,6 @@ namespace OpsTools.Commands.Images;
 public sealed class BuildDockerImageCommand : DockerCmdlet
 {
     private const int ProgressActivityId = 0x0401;
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
 
     private static class ParameterSets
     {
@@ -109,9 +108,7 @@ public sealed class BuildDockerImageCommand : DockerCmdlet
         var builder = new OpsTools.Engine.Images.ImageBuilder(connection);
         var messages = new MessageQueue<DockerImageBuildProgress>();
         var progress = new ProgressRecord(ProgressActivityId, $"Building {what}", "Sending build context");
-        DateTime lastWrite = DateTime.MinValue;
-        bool wrote = false;
-        bool dirty = false;
+        var bar = new ThrottledProgress(this, progress);
         System.Threading.Tasks.Task<DockerImage> build = builder.BuildAsync(request, messages, CancellationToken);
         try
         {
@@ -138,33 +135,13 @@ public sealed class BuildDockerImageCommand : DockerCmdlet
                         progress.StatusDescription = $"Sending build context: {ByteSize.Format(message.ContextBytesSent)}";
                     }
 
-                    dirty = true;
+                    bar.Changed();
                 },
-                () =>
-                {
-                    if (dirty && DateTime.UtcNow - lastWrite >= ProgressInterval)
-                    {
-                        WriteProgress(progress);
-                        wrote = true;
-                        dirty = false;
-                        lastWrite = DateTime.UtcNow;
-                    }
-                });
+                bar.Tick);
         }
         finally
         {
-            if (wrote)
-            {
-                progress.RecordType = ProgressRecordType.Completed;
-                try
-                {
-                    WriteProgress(progress);
-                }
-                catch (PipelineStoppedException)
-                {
-                    // Stopping: the host clears the bar itself.
-                }
-            }
+            bar.Complete();
         }
 
         DockerImage image = Await(build);

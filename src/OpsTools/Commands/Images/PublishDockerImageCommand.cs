@@ -16,7 +16,6 @@ namespace OpsTools.Commands.Images;
 public sealed class PublishDockerImageCommand : DockerCmdlet
 {
     private const int ProgressActivityId = 0x0402;
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
 
     private static class ParameterSets
     {
@@ -77,9 +76,7 @@ public sealed class PublishDockerImageCommand : DockerCmdlet
         var messages = new MessageQueue<DockerImagePushProgress>();
         var layers = new Dictionary<string, (string Status, long Current, long Total)>(StringComparer.Ordinal);
         var progress = new ProgressRecord(ProgressActivityId, $"Pushing {reference.FamiliarTagged} to {reference.Registry}", "Preparing");
-        DateTime lastWrite = DateTime.MinValue;
-        bool wrote = false;
-        bool dirty = false;
+        var bar = new ThrottledProgress(this, progress);
         System.Threading.Tasks.Task<DockerImagePush> push = publisher.PushAsync(image, credential, messages, CancellationToken);
         try
         {
@@ -104,33 +101,13 @@ public sealed class PublishDockerImageCommand : DockerCmdlet
                     long current = message.Current ?? (IsDone(status) ? total : before.Current);
                     layers[layer] = (status, current, total);
                     Describe(progress, layers, layer);
-                    dirty = true;
+                    bar.Changed();
                 },
-                () =>
-                {
-                    if (dirty && DateTime.UtcNow - lastWrite >= ProgressInterval)
-                    {
-                        WriteProgress(progress);
-                        wrote = true;
-                        dirty = false;
-                        lastWrite = DateTime.UtcNow;
-                    }
-                });
+                bar.Tick);
         }
         finally
         {
-            if (wrote)
-            {
-                progress.RecordType = ProgressRecordType.Completed;
-                try
-                {
-                    WriteProgress(progress);
-                }
-                catch (PipelineStoppedException)
-                {
-                    // Stopping: the host clears the bar itself.
-                }
-            }
+            bar.Complete();
         }
 
         DockerImagePush pushed = Await(push);
