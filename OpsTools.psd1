@@ -44,6 +44,7 @@
         'Get-SwarmStack'
         'Get-SwarmTask'
         'Invoke-DockerPrune'
+        'Invoke-OpsHealthReport'
         'Invoke-PoolCleanup'
         'Invoke-PoolHealthCheck'
         'New-CephSubvolume'

@@ -19,15 +19,7 @@ public sealed class DurationTransformationAttribute : ArgumentTransformationAttr
     public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
     {
         object value = inputData is PSObject ps ? ps.BaseObject : inputData;
-        TimeSpan? span = value switch
-        {
-            TimeSpan t => t,
-            decimal days => TimeSpan.FromDays((double)days),
-            int or long or short or byte or uint or ulong or ushort or sbyte => TimeSpan.FromSeconds(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
-            double or float => TimeSpan.FromSeconds(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
-            string text => Parse(text),
-            _ => null,
-        };
+        TimeSpan? span = ToDuration(value);
         if (span is not { } result || result <= TimeSpan.Zero)
         {
             throw new ArgumentTransformationMetadataException(
@@ -36,6 +28,19 @@ public sealed class DurationTransformationAttribute : ArgumentTransformationAttr
 
         return result;
     }
+
+    /// <summary>The duration a value stands for, as parameters take it; null when it is none.</summary>
+    /// <param name="value">A TimeSpan, seconds as a number, or text (<c>90</c>, <c>90s</c>, <c>1h30m</c>, <c>00:05:00</c>).</param>
+    /// <returns>The duration, or null.</returns>
+    internal static TimeSpan? ToDuration(object? value) => value switch
+    {
+        TimeSpan t => t,
+        decimal days => TimeSpan.FromDays((double)days),
+        int or long or short or byte or uint or ulong or ushort or sbyte => TimeSpan.FromSeconds(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
+        double or float => TimeSpan.FromSeconds(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
+        string text => Parse(text),
+        _ => null,
+    };
 
     private static TimeSpan? Parse(string text)
     {
