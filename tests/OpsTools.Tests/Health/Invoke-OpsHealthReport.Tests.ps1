@@ -186,7 +186,7 @@ Describe 'Invoke-OpsHealthReport against the lab' -Skip:(-not ($lab.IsAvailable 
             "Warning Node SwarmNodeNotActive $hostname"
             "Warning Backup BackupTooOld odoo_globex"
         )
-        $findings[0].Message | Should -Match '^0 of 1 replicas running; task .* exit code 3'
+        $findings[0].Message | Should -Match '^0 of 1 replicas running; task .*-broken\.\d+ failed: .*\(exit code 3\)$'
         $findings[0].NextStep | Should -Be "Get-SwarmTask -Service '$run-broken' | Where-Object CurrentState -ne Running"
         $findings[2].Message | Should -Match '^9[0-9.]+% of its quota used'
         $findings[5].Message | Should -Match 'is 3 days old \(allowed 26 h\)'
