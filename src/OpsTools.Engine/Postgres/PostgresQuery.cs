@@ -24,6 +24,7 @@ public sealed class PostgresQuery : IAsyncDisposable
     private readonly CancellationToken _caller;
     private readonly TimeSpan? _timeout;
     private NpgsqlDataReader? _reader;
+    private bool _finished;
 
     private PostgresQuery(PostgresEndpoint endpoint, NpgsqlConnection connection, NpgsqlCommand command, TimeSpan? timeout, CancellationToken cancellationToken)
     {
@@ -96,6 +97,7 @@ public sealed class PostgresQuery : IAsyncDisposable
                 // Several statements: go on with the rows of the next one.
                 if (!await _reader.NextResultAsync(token).ConfigureAwait(false))
                 {
+                    _finished = true;
                     return null;
                 }
 
@@ -135,6 +137,13 @@ public sealed class PostgresQuery : IAsyncDisposable
         {
             try
             {
+                if (!_finished)
+                {
+                    // The caller stopped early (Select-Object -First, Ctrl+C): cancel on the server
+                    // rather than read the rest of the result to close the reader.
+                    _command.Cancel();
+                }
+
                 await _reader.DisposeAsync().ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException)
