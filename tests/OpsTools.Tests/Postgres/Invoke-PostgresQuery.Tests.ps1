@@ -103,7 +103,7 @@ SELECT 7::int AS i, 9000000000::bigint AS big, 2.50::numeric AS amount, true AS 
 
     It 'streams rows: taking the first two of a huge result returns at once' {
         $watch = [System.Diagnostics.Stopwatch]::StartNew()
-        $first = Invoke-PostgresQuery @connection -Query 'SELECT g FROM generate_series(1, 50000000) g' | Select-Object -First 2
+        $first = Invoke-PostgresQuery @connection -Query 'SELECT generate_series(1, 50000000) AS g' | Select-Object -First 2
         $watch.Stop()
 
         $first.g | Should -Be @(1, 2)
