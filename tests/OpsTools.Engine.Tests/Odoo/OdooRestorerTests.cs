@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Linq;
 using System.Threading.Tasks;
 using OpsTools.Engine.Odoo;
+using OpsTools.Engine.Postgres;
 using OpsTools.Odoo;
 
 namespace OpsTools.Engine.Tests.Odoo;
