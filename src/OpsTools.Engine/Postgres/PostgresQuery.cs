@@ -202,12 +202,22 @@ public sealed class PostgresQuery : IAsyncDisposable
             ? "Correct the query text near the position given."
             : "Check the names in the query (schema, table, column, function) against the database.";
         string message = mapped.Message;
-        if (pg.Position > 0 && pg.Position <= sql.Length + 1)
+
+        // With several statements the server counts from the start of the failing one: place it in
+        // the text when Npgsql names that statement, else say the position is within it.
+        int found = pg.BatchCommand?.CommandText is { Length: > 0 } statement ? sql.IndexOf(statement, StringComparison.Ordinal) : -1;
+        bool placed = found >= 0 || sql.TrimEnd().TrimEnd(';').IndexOf(';', StringComparison.Ordinal) < 0;
+        int position = pg.Position + Math.Max(found, 0);
+        if (pg.Position > 0 && placed && position <= sql.Length + 1)
         {
-            string before = sql[..(pg.Position - 1)];
+            string before = sql[..(position - 1)];
             int line = before.Count(c => c == '\n') + 1;
             int column = before.Length - (before.LastIndexOf('\n') + 1) + 1;
-            message += string.Create(CultureInfo.InvariantCulture, $" at character {pg.Position} (line {line}, column {column})");
+            message += string.Create(CultureInfo.InvariantCulture, $" at character {position} (line {line}, column {column})");
+        }
+        else if (pg.Position > 0)
+        {
+            message += string.Create(CultureInfo.InvariantCulture, $" at character {pg.Position} of the failing statement");
         }
 
         return new OpsToolsException(id, kind, message, mapped.Target, advice, pg);

@@ -113,7 +113,7 @@ SELECT 7::int AS i, 9000000000::bigint AS big, 2.50::numeric AS amount, true AS 
     It 'returns one DataTable with -As DataTable' {
         $table = Invoke-PostgresQuery @connection -Query 'SELECT id, name FROM items ORDER BY id' -As DataTable
 
-        $table | Should -BeOfType ([System.Data.DataTable])
+        $table.GetType().FullName | Should -Be 'System.Data.DataTable'
         $table.Rows.Count | Should -Be 3
         $table.Rows[1]['name'] | Should -Be 'two'
     }
@@ -147,11 +147,11 @@ SELECT 7::int AS i, 9000000000::bigint AS big, 2.50::numeric AS amount, true AS 
     }
 
     It 'reports a syntax error with its SQLSTATE, line and category InvalidArgument' {
-        { Invoke-PostgresQuery @connection -Query "SELECT 1;`nSELEC name FROM items" } | Should -Throw -ErrorId "PostgresSyntaxError,$commandId"
+        { Invoke-PostgresQuery @connection -Query "SELECT id,`n       name`nFRM items" } | Should -Throw -ErrorId "PostgresSyntaxError,$commandId"
 
         $error[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
         $error[0].ErrorDetails.Message | Should -Match '42601'
-        $error[0].ErrorDetails.Message | Should -Match 'line 2'
+        $error[0].ErrorDetails.Message | Should -Match 'line 3, column 1'
     }
 
     It 'reports an unknown table as ObjectNotFound' {
