@@ -151,7 +151,7 @@ SELECT 7::int AS i, 9000000000::bigint AS big, 2.50::numeric AS amount, true AS 
 
         $error[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
         $error[0].ErrorDetails.Message | Should -Match '42601'
-        $error[0].ErrorDetails.Message | Should -Match 'line 3, column 1'
+        $error[0].ErrorDetails.Message | Should -Match 'near "items".*line 3, column 5'
     }
 
     It 'reports an unknown table as ObjectNotFound' {
