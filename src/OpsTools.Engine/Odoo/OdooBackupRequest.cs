@@ -22,10 +22,10 @@ public sealed class OdooBackupRequest
     /// A container whose pg_dump and psql do the work, for a database the host cannot (or should
     /// not) reach; <see cref="Endpoint"/> then names the server as seen from inside that container.
     /// </summary>
-    public OdooContainer? DatabaseContainer { get; init; }
+    public PostgresClientContainer? DatabaseContainer { get; init; }
 
     /// <summary>A container <see cref="FilestorePath"/> lies in; read through the Docker archive API.</summary>
-    public OdooContainer? FilestoreContainer { get; init; }
+    public PostgresClientContainer? FilestoreContainer { get; init; }
 
     /// <summary>The database's filestore (<c>&lt;data_dir&gt;/filestore/&lt;db&gt;</c>), on this machine or in <see cref="FilestoreContainer"/>.</summary>
     public string? FilestorePath { get; init; }

@@ -83,7 +83,7 @@ public static class OdooBackupVerifier
         {
             if (restored)
             {
-                await OdooRestorer.DropDatabaseAsync(target, CancellationToken.None).ConfigureAwait(false);
+                await PostgresDatabases.DropAsync(target, CancellationToken.None).ConfigureAwait(false);
             }
 
             if (Directory.Exists(scratchFilestore))

@@ -71,28 +71,10 @@ public static class OdooBackupWriter
         }
 
         progress.Phase = "Reading the database";
-        OdooDatabaseInfo info;
-        PostgresClientProgram pgDump;
-        if (request.DatabaseContainer is { } container)
-        {
-            info = await OdooDatabaseInfo.ReadAsync(container, request.Endpoint, cancellationToken).ConfigureAwait(false);
-            pgDump = await container.ProbeClientAsync("pg_dump", cancellationToken).ConfigureAwait(false);
-            int serverMajor = PostgresClientTools.MajorOf(info.ServerVersionNumber);
-            if (pgDump.Major < serverMajor)
-            {
-                throw new OpsToolsException(
-                    "PostgresClientTooOld",
-                    OpsToolsErrorKind.NotImplemented,
-                    $"{pgDump.Path} is version {pgDump.Version} and cannot dump {request.Endpoint.Database} on a PostgreSQL {info.ServerVersion} server: pg_dump must be of the server's major version ({serverMajor}) or newer.",
-                    container.DisplayName,
-                    $"Run the dump in the database server's own container (its pg_dump is {serverMajor}), or use -Server with a local PostgreSQL {serverMajor} client.");
-            }
-        }
-        else
-        {
-            info = await OdooDatabaseInfo.ReadAsync(request.Endpoint, cancellationToken).ConfigureAwait(false);
-            pgDump = await PostgresClientTools.FindAsync("pg_dump", PostgresClientTools.MajorOf(info.ServerVersionNumber), cancellationToken).ConfigureAwait(false);
-        }
+        OdooDatabaseInfo info = request.DatabaseContainer is { } container
+            ? await OdooDatabaseInfo.ReadAsync(container, request.Endpoint, cancellationToken).ConfigureAwait(false)
+            : await OdooDatabaseInfo.ReadAsync(request.Endpoint, cancellationToken).ConfigureAwait(false);
+        PostgresClientProgram pgDump = await PostgresDumper.FindPgDumpAsync(request.Endpoint, request.DatabaseContainer, info.ServerVersionNumber, info.ServerVersion, cancellationToken).ConfigureAwait(false);
 
         // A container's filestore is read as one tar stream: its files are known only as they arrive.
         IReadOnlyList<FilestoreFile> files = archiveRoot is null || request.FilestoreContainer is not null ? Array.Empty<FilestoreFile>() : Filestore.List(archiveRoot);
@@ -372,37 +354,14 @@ public static class OdooBackupWriter
 
     private static async Task DumpToFileAsync(BackupContext c, IReadOnlyList<string> arguments, string path, CancellationToken cancellationToken)
     {
-        await using var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBuffer, useAsync: true);
-        await DumpAsync(c, arguments, output, cancellationToken).ConfigureAwait(false);
-        output.Flush(flushToDisk: true);
+        c.Progress.Phase = "Dumping the database and archiving the filestore";
+        (c.DumpBytes, c.DumpSha256) = await PostgresDumper.DumpToFileAsync(c.Request.Endpoint, c.Request.DatabaseContainer, c.PgDump, arguments, path, c.Progress.AddDatabaseBytes, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task DumpAsync(BackupContext c, IReadOnlyList<string> arguments, Stream output, CancellationToken cancellationToken)
     {
         c.Progress.Phase = "Dumping the database and archiving the filestore";
-        if (c.Request.DatabaseContainer is { } container)
-        {
-            using var streamed = HashingStream.ForWriting(output, c.Progress.AddDatabaseBytes, leaveOpen: true);
-            (long exitCode, string errors) = await container.ExecAsync(
-                new[] { "pg_dump" }.Concat(arguments).ToList(), OdooContainer.ClientEnvironment(c.Request.Endpoint), streamed, cancellationToken).ConfigureAwait(false);
-            if (exitCode != 0)
-            {
-                throw container.Failed("pg_dump", $"dumping {c.Request.Endpoint.Database}", exitCode, errors);
-            }
-
-            await streamed.FlushAsync(cancellationToken).ConfigureAwait(false);
-            c.DumpBytes = streamed.BytesCount;
-            c.DumpSha256 = streamed.Sha256();
-            return;
-        }
-
-        using PostgresClientProcess process = PostgresClientTools.Start(c.PgDump, c.Request.Endpoint, arguments);
-        using var hashing = HashingStream.ForWriting(output, c.Progress.AddDatabaseBytes, leaveOpen: true);
-        await process.StandardOutput.CopyToAsync(hashing, CopyBuffer, cancellationToken).ConfigureAwait(false);
-        await hashing.FlushAsync(cancellationToken).ConfigureAwait(false);
-        await process.WaitAsync($"dumping {c.Request.Endpoint.Database}", cancellationToken).ConfigureAwait(false);
-        c.DumpBytes = hashing.BytesCount;
-        c.DumpSha256 = hashing.Sha256();
+        (c.DumpBytes, c.DumpSha256) = await PostgresDumper.DumpAsync(c.Request.Endpoint, c.Request.DatabaseContainer, c.PgDump, arguments, output, c.Progress.AddDatabaseBytes, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task ArchiveFileAsync(BackupContext c, FilestoreEntry file, Stream target, CancellationToken cancellationToken)

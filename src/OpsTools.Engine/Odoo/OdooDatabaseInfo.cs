@@ -69,11 +69,11 @@ public sealed class OdooDatabaseInfo
     /// <param name="cancellationToken">Cancels the queries.</param>
     /// <returns>The information.</returns>
     /// <exception cref="OpsToolsException"><c>OdooDatabaseInvalid</c>, <c>PostgresClientFailed</c>.</exception>
-    public static async Task<OdooDatabaseInfo> ReadAsync(OdooContainer container, PostgresEndpoint endpoint, CancellationToken cancellationToken = default)
+    public static async Task<OdooDatabaseInfo> ReadAsync(PostgresClientContainer container, PostgresEndpoint endpoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(container);
         ArgumentNullException.ThrowIfNull(endpoint);
-        IReadOnlyDictionary<string, string> environment = OdooContainer.ClientEnvironment(endpoint);
+        IReadOnlyDictionary<string, string> environment = PostgresClientContainer.ClientEnvironment(endpoint);
         string[] psql = { "psql", "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1" };
         string head = await container.RunTextAsync(
             psql.Append("-c").Append("SELECT current_setting('server_version_num')::int, current_setting('server_version'), to_regclass('ir_module_module') IS NOT NULL").ToList(),

@@ -57,18 +57,6 @@ public sealed class OdooRestoreProgress
 /// </summary>
 public static class OdooRestorer
 {
-    /// <summary>Checks whether the target database exists.</summary>
-    /// <param name="target">The target.</param>
-    /// <param name="cancellationToken">Cancels the query.</param>
-    /// <returns>Whether it exists.</returns>
-    public static async Task<bool> DatabaseExistsAsync(PostgresEndpoint target, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        PostgresEndpoint admin = target.WithDatabase("postgres");
-        await using NpgsqlConnection connection = await PostgresConnector.OpenAsync(admin, cancellationToken).ConfigureAwait(false);
-        return (await PostgresConnector.QueryAsync(connection, admin, "SELECT count(*) FROM pg_database WHERE datname = @name", r => r.GetInt64(0), cancellationToken, ("name", target.Database)).ConfigureAwait(false)).Single() > 0;
-    }
-
     /// <summary>Restores the backup.</summary>
     /// <param name="request">What and where.</param>
     /// <param name="progress">Counters.</param>
@@ -84,7 +72,7 @@ public static class OdooRestorer
         progress.Phase = "Checking the archive";
         await archive.ValidateAsync(cancellationToken).ConfigureAwait(false);
 
-        bool exists = await DatabaseExistsAsync(target, cancellationToken).ConfigureAwait(false);
+        bool exists = await PostgresDatabases.ExistsAsync(target, cancellationToken).ConfigureAwait(false);
         if (exists && !request.Force)
         {
             throw new OpsToolsException(
@@ -112,7 +100,7 @@ public static class OdooRestorer
         if (exists)
         {
             progress.Phase = "Dropping the existing database";
-            await DropDatabaseAsync(target, cancellationToken).ConfigureAwait(false);
+            await PostgresDatabases.DropAsync(target, cancellationToken).ConfigureAwait(false);
         }
 
         bool created = false;
@@ -188,7 +176,7 @@ public static class OdooRestorer
                 // Never leave a half-restored database under the name the operator asked for.
                 try
                 {
-                    await DropDatabaseAsync(target, CancellationToken.None).ConfigureAwait(false);
+                    await PostgresDatabases.DropAsync(target, CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (OpsToolsException)
                 {
@@ -198,19 +186,6 @@ public static class OdooRestorer
 
             throw;
         }
-    }
-
-    /// <summary>Terminates the database's sessions and drops it.</summary>
-    /// <param name="target">The database.</param>
-    /// <param name="cancellationToken">Cancels the statements.</param>
-    /// <returns>A task.</returns>
-    public static async Task DropDatabaseAsync(PostgresEndpoint target, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        PostgresEndpoint admin = target.WithDatabase("postgres");
-        await using NpgsqlConnection connection = await PostgresConnector.OpenAsync(admin, cancellationToken).ConfigureAwait(false);
-        await PostgresConnector.ExecuteAsync(connection, admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @name AND pid <> pg_backend_pid()", cancellationToken, ("name", target.Database)).ConfigureAwait(false);
-        await PostgresConnector.ExecuteAsync(connection, admin, $"DROP DATABASE IF EXISTS {Quote(target.Database)} WITH (FORCE)", cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<int> ServerMajorAsync(PostgresEndpoint target, CancellationToken cancellationToken)
@@ -225,7 +200,7 @@ public static class OdooRestorer
         PostgresEndpoint admin = target.WithDatabase("postgres");
         await using (NpgsqlConnection connection = await PostgresConnector.OpenAsync(admin, cancellationToken).ConfigureAwait(false))
         {
-            await PostgresConnector.ExecuteAsync(connection, admin, $"CREATE DATABASE {Quote(target.Database)} ENCODING 'unicode' TEMPLATE template0", cancellationToken).ConfigureAwait(false);
+            await PostgresConnector.ExecuteAsync(connection, admin, $"CREATE DATABASE {PostgresIdentifier.Quote(target.Database)} ENCODING 'unicode' TEMPLATE template0", cancellationToken).ConfigureAwait(false);
         }
 
         await using NpgsqlConnection database = await PostgresConnector.OpenAsync(target, cancellationToken).ConfigureAwait(false);
@@ -250,28 +225,12 @@ public static class OdooRestorer
             using (owner)
             await using (sql)
             {
-                using PostgresClientProcess psql = PostgresClientTools.Start(loader, target, new[] { "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", "-" }, redirectInput: true);
-                Task drain = psql.StandardOutput.CopyToAsync(Stream.Null, cancellationToken);
-                try
-                {
-                    await sql!.CopyToAsync(psql.StandardInput, 1 << 16, cancellationToken).ConfigureAwait(false);
-                    await psql.StandardInput.FlushAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (IOException)
-                {
-                    // psql stopped reading: it stopped on an error, which WaitAsync reports.
-                }
-
-                psql.StandardInput.Close();
-                await drain.ConfigureAwait(false);
-                await psql.WaitAsync(what, cancellationToken).ConfigureAwait(false);
+                await PostgresLoader.LoadPlainAsync(loader, target, sql!, what, cancellationToken).ConfigureAwait(false);
             }
         }
         else
         {
-            using PostgresClientProcess restore = PostgresClientTools.Start(loader, target, new[] { "--no-owner", "--exit-on-error", "--single-transaction", "--dbname=" + target.Database, archive.DumpFilePath()! });
-            await restore.StandardOutput.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
-            await restore.WaitAsync(what, cancellationToken).ConfigureAwait(false);
+            await PostgresLoader.LoadCustomAsync(loader, target, archive.DumpFilePath()!, what, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -328,6 +287,4 @@ public static class OdooRestorer
             await PostgresConnector.ExecuteAsync(connection, target, "INSERT INTO ir_config_parameter (key, value) VALUES ('database.is_neutralized', 'true') ON CONFLICT (key) DO UPDATE SET value = 'true'", cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

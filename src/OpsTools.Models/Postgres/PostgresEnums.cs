@@ -107,3 +107,44 @@ public enum PostgresSessionState
     /// <summary>track_activities is off for this session.</summary>
     Disabled,
 }
+
+/// <summary>What Invoke-PostgresQuery returns.</summary>
+public enum PostgresQueryResultKind
+{
+    /// <summary>One object per row, with a property per column, streamed as the rows are read.</summary>
+    PSObject,
+    /// <summary>One System.Data.DataTable with all the rows of the first result.</summary>
+    DataTable,
+    /// <summary>The first column of the first row.</summary>
+    Scalar,
+    /// <summary>The number of rows the statement changed.</summary>
+    NonQuery,
+}
+
+/// <summary>Where a database stands against its Alembic migration scripts.</summary>
+public enum AlembicState
+{
+    /// <summary>The version table holds exactly the head revision(s).</summary>
+    UpToDate,
+    /// <summary>Revisions of the scripts have not been applied (see Pending).</summary>
+    Behind,
+    /// <summary>The version table names a revision no script defines: the database is ahead of the scripts, or from other ones.</summary>
+    Unknown,
+    /// <summary>The scripts have more than one head and the database is not at all of them; <c>alembic upgrade head</c> would refuse.</summary>
+    MultipleHeads,
+    /// <summary>The version table does not exist or is empty: no migration has been applied.</summary>
+    NotInitialized,
+    /// <summary>The revision was read, but no scripts were given to compare it with.</summary>
+    NotChecked,
+}
+
+/// <summary>Layout of a PostgreSQL backup file.</summary>
+public enum PostgresBackupFormat
+{
+    /// <summary>pg_dump's custom format (<c>.dump</c>), compressed, restored with pg_restore.</summary>
+    Custom,
+    /// <summary>Plain SQL (<c>.sql</c>), restored with psql.</summary>
+    Plain,
+    /// <summary>Plain SQL compressed with gzip (<c>.sql.gz</c>), restored with psql.</summary>
+    PlainGzip,
+}

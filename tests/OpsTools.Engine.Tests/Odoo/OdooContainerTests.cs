@@ -137,7 +137,7 @@ public sealed class OdooContainerTests : IClassFixture<OdooContainerFixture>
     public async Task Exec_DemultiplexesStandardOutputFromStandardErrorAndReportsTheExitCode()
     {
         _lab.RequireLab();
-        OdooContainer container = await OdooContainer.FromContainerAsync(DockerConnection.Get(_lab.DockerHost), _lab.Name);
+        PostgresClientContainer container = await PostgresClientContainer.FromContainerAsync(DockerConnection.Get(_lab.DockerHost), _lab.Name, "Odoo");
         using var output = new MemoryStream();
 
         (long exitCode, string errors) = await container.ExecAsync(
@@ -154,7 +154,7 @@ public sealed class OdooContainerTests : IClassFixture<OdooContainerFixture>
     public async Task BackupAsync_WithTheDumpAndTheFilestoreInTheContainer_WritesTheSameFilestoreDigestAsTheLocalCopy()
     {
         _lab.RequireLab();
-        OdooContainer container = await OdooContainer.FromContainerAsync(DockerConnection.Get(_lab.DockerHost), _lab.Name);
+        PostgresClientContainer container = await PostgresClientContainer.FromContainerAsync(DockerConnection.Get(_lab.DockerHost), _lab.Name, "Odoo");
         string destination = _lab.NewDirectory("zip");
         var local = new FilestoreDigest();
         foreach (FilestoreFile file in Filestore.List(_lab.LocalFilestore))
@@ -190,7 +190,7 @@ public sealed class OdooContainerTests : IClassFixture<OdooContainerFixture>
     public async Task BackupAsync_WhenTheDatabaseDoesNotExistInTheContainer_FailsWithTheClientsMessageAndLeavesNoFile()
     {
         _lab.RequireLab();
-        OdooContainer container = await OdooContainer.FromContainerAsync(DockerConnection.Get(_lab.DockerHost), _lab.Name);
+        PostgresClientContainer container = await PostgresClientContainer.FromContainerAsync(DockerConnection.Get(_lab.DockerHost), _lab.Name, "Odoo");
         string destination = _lab.NewDirectory("missing");
 
         OpsToolsException error = await Assert.ThrowsAsync<OpsToolsException>(() => OdooBackupWriter.BackupAsync(
@@ -209,7 +209,7 @@ public sealed class OdooContainerTests : IClassFixture<OdooContainerFixture>
     {
         _lab.RequireLab();
 
-        OpsToolsException error = await Assert.ThrowsAsync<OpsToolsException>(() => OdooContainer.FromContainerAsync(DockerConnection.Get(_lab.DockerHost), _lab.Name + "-missing"));
+        OpsToolsException error = await Assert.ThrowsAsync<OpsToolsException>(() => PostgresClientContainer.FromContainerAsync(DockerConnection.Get(_lab.DockerHost), _lab.Name + "-missing", "Odoo"));
 
         Assert.Equal("OdooContainerNotFound", error.ErrorId);
         Assert.Equal(OpsToolsErrorKind.ObjectNotFound, error.Kind);

@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Linq;
 using System.Threading.Tasks;
 using OpsTools.Engine.Odoo;
+using OpsTools.Engine.Postgres;
 using OpsTools.Odoo;
 
 namespace OpsTools.Engine.Tests.Odoo;
@@ -124,7 +125,7 @@ public sealed class OdooRestorerTests
         Assert.Equal(OpsToolsErrorKind.InvalidData, error.Kind);
         Assert.Equal(entryName, error.Target);
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
-        Assert.False(await OdooRestorer.DatabaseExistsAsync(_lab.Endpoint(database)));
+        Assert.False(await PostgresDatabases.ExistsAsync(_lab.Endpoint(database)));
         Assert.False(Directory.Exists(Path.Combine(directory, "target")));
         Assert.False(File.Exists(Path.Combine(directory, "escaped.txt")));
         Assert.False(File.Exists("/tmp/opsodoo-absolute-escape.txt"));
@@ -162,7 +163,7 @@ public sealed class OdooRestorerTests
 
         Assert.Equal("PostgresClientFailed", error.ErrorId);
         Assert.Contains("no_such_table", error.Message, StringComparison.Ordinal);
-        Assert.False(await OdooRestorer.DatabaseExistsAsync(_lab.Endpoint(database)));
+        Assert.False(await PostgresDatabases.ExistsAsync(_lab.Endpoint(database)));
         Assert.False(Directory.Exists(filestore));
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(directory, "target")));
     }

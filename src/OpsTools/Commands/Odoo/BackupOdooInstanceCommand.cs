@@ -161,8 +161,8 @@ public sealed class BackupOdooInstanceCommand : PostgresCmdlet
 
             bool inContainer = cmdlet.Container is not null || cmdlet.Service is not null;
             PostgresEndpoint endpoint;
-            OdooContainer? databaseContainer = null;
-            OdooContainer? filestoreContainer = null;
+            PostgresClientContainer? databaseContainer = null;
+            PostgresClientContainer? filestoreContainer = null;
             try
             {
                 // Inside a database container the server is the container's own, not what the host's PG* variables say.
@@ -258,17 +258,17 @@ public sealed class BackupOdooInstanceCommand : PostgresCmdlet
             }
         }
 
-        private static OdooContainer? ResolveContainer(BackupOdooInstanceCommand cmdlet, DockerConnection connection, string? container, string? service)
+        private static PostgresClientContainer? ResolveContainer(BackupOdooInstanceCommand cmdlet, DockerConnection connection, string? container, string? service)
         {
             if (container is not null)
             {
-                return cmdlet.Await(OdooContainer.FromContainerAsync(connection, container, cmdlet.CancellationToken));
+                return cmdlet.Await(PostgresClientContainer.FromContainerAsync(connection, container, "Odoo", cmdlet.CancellationToken));
             }
 
-            return service is null ? null : cmdlet.Await(OdooContainer.FromServiceAsync(connection, service, cmdlet.CancellationToken));
+            return service is null ? null : cmdlet.Await(PostgresClientContainer.FromServiceAsync(connection, service, "Odoo", cmdlet.CancellationToken));
         }
 
-        private static void Backup(BackupOdooInstanceCommand cmdlet, PostgresEndpoint endpoint, OdooContainer? databaseContainer, OdooContainer? filestoreContainer, string destination, string? filestore, string? dataDirectory)
+        private static void Backup(BackupOdooInstanceCommand cmdlet, PostgresEndpoint endpoint, PostgresClientContainer? databaseContainer, PostgresClientContainer? filestoreContainer, string destination, string? filestore, string? dataDirectory)
         {
             string inside = databaseContainer is null ? string.Empty : $" with pg_dump in {databaseContainer.DisplayName} ({databaseContainer.Id[..12]})";
             cmdlet.WriteVerbose($"{cmdlet.MyInvocation.MyCommand.Name}: dumping {endpoint.Describe()}{inside}");

@@ -76,7 +76,7 @@ public sealed class RestoreOdooInstanceCommand : PostgresCmdlet
             {
                 target = PostgresConnections.ResolveServer(cmdlet.Server, cmdlet.EngineCredential).WithDatabase(cmdlet.Database);
                 archive = OdooBackupArchive.Open(backupPath);
-                exists = cmdlet.Await(OdooRestorer.DatabaseExistsAsync(target, cmdlet.CancellationToken));
+                exists = cmdlet.Await(PostgresDatabases.ExistsAsync(target, cmdlet.CancellationToken));
             }
             catch (OpsToolsException ex)
             {

@@ -10,21 +10,20 @@ using System.Threading.Tasks;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using OpsTools.Engine.Docker;
-using OpsTools.Engine.Postgres;
 
-namespace OpsTools.Engine.Odoo;
+namespace OpsTools.Engine.Postgres;
 
 /// <summary>
-/// A running container an Odoo backup reads from: the database is dumped by the container's own
-/// pg_dump (Docker exec, output streamed back and demultiplexed) and a filestore is read as a tar
-/// stream (Docker archive API). Nothing is buffered whole; the password reaches pg_dump through the
+/// A running container whose own PostgreSQL client programs do the work: a database is dumped by the
+/// container's pg_dump (Docker exec, output streamed back and demultiplexed), and an Odoo filestore
+/// is read as a tar stream (Docker archive API). Nothing is buffered whole; the password reaches pg_dump through the
 /// exec environment only.
 /// </summary>
-public sealed partial class OdooContainer
+public sealed partial class PostgresClientContainer
 {
     private const int StandardErrorLimit = 64 * 1024;
 
-    private OdooContainer(DockerConnection connection, string id, string displayName)
+    private PostgresClientContainer(DockerConnection connection, string id, string displayName)
     {
         Connection = connection;
         Id = id;
@@ -43,10 +42,11 @@ public sealed partial class OdooContainer
     /// <summary>Finds a running container by name or id.</summary>
     /// <param name="connection">Docker connection.</param>
     /// <param name="container">Name or id.</param>
+    /// <param name="errorPrefix">Prefix of the error ids (<c>Odoo</c>, <c>Postgres</c>): the command's own area.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The container.</returns>
-    /// <exception cref="OpsToolsException"><c>OdooContainerNotFound</c>, <c>OdooContainerNotRunning</c>.</exception>
-    public static async Task<OdooContainer> FromContainerAsync(DockerConnection connection, string container, CancellationToken cancellationToken = default)
+    /// <exception cref="OpsToolsException"><c>{prefix}ContainerNotFound</c>, <c>{prefix}ContainerNotRunning</c>.</exception>
+    public static async Task<PostgresClientContainer> FromContainerAsync(DockerConnection connection, string container, string errorPrefix, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentException.ThrowIfNullOrEmpty(container);
@@ -58,7 +58,7 @@ public sealed partial class OdooContainer
         catch (OpsToolsException ex) when (ex.Kind == OpsToolsErrorKind.ObjectNotFound)
         {
             throw new OpsToolsException(
-                "OdooContainerNotFound",
+                errorPrefix + "ContainerNotFound",
                 OpsToolsErrorKind.ObjectNotFound,
                 $"No container {container} exists on {connection.Endpoint.DisplayName}.",
                 container,
@@ -69,14 +69,14 @@ public sealed partial class OdooContainer
         if (inspect.State?.Running != true)
         {
             throw new OpsToolsException(
-                "OdooContainerNotRunning",
+                errorPrefix + "ContainerNotRunning",
                 OpsToolsErrorKind.ResourceUnavailable,
                 $"The container {container} is not running ({inspect.State?.Status ?? "unknown"}); the dump runs inside it.",
                 container,
                 "Start the container, or back up from its server with -Server.");
         }
 
-        return new OdooContainer(connection, inspect.ID, "container " + container);
+        return new PostgresClientContainer(connection, inspect.ID, "container " + container);
     }
 
     /// <summary>
@@ -85,10 +85,11 @@ public sealed partial class OdooContainer
     /// </summary>
     /// <param name="connection">Docker connection of a node that runs a task of the service.</param>
     /// <param name="service">Service name or id.</param>
+    /// <param name="errorPrefix">Prefix of the error ids (<c>Odoo</c>, <c>Postgres</c>): the command's own area.</param>
     /// <param name="cancellationToken">Cancels the calls.</param>
     /// <returns>The container.</returns>
-    /// <exception cref="OpsToolsException"><c>OdooServiceNotFound</c>, <c>OdooServiceNotRunning</c>, <c>OdooServiceTaskOnOtherNode</c>.</exception>
-    public static async Task<OdooContainer> FromServiceAsync(DockerConnection connection, string service, CancellationToken cancellationToken = default)
+    /// <exception cref="OpsToolsException"><c>{prefix}ServiceNotFound</c>, <c>{prefix}ServiceNotRunning</c>, <c>{prefix}ServiceTaskOnOtherNode</c>.</exception>
+    public static async Task<PostgresClientContainer> FromServiceAsync(DockerConnection connection, string service, string errorPrefix, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentException.ThrowIfNullOrEmpty(service);
@@ -100,7 +101,7 @@ public sealed partial class OdooContainer
         catch (OpsToolsException ex) when (ex.Kind == OpsToolsErrorKind.ObjectNotFound)
         {
             throw new OpsToolsException(
-                "OdooServiceNotFound",
+                errorPrefix + "ServiceNotFound",
                 OpsToolsErrorKind.ObjectNotFound,
                 $"No Swarm service {service} exists on {connection.Endpoint.DisplayName}.",
                 service,
@@ -125,7 +126,7 @@ public sealed partial class OdooContainer
         if (running.Count == 0)
         {
             throw new OpsToolsException(
-                "OdooServiceNotRunning",
+                errorPrefix + "ServiceNotRunning",
                 OpsToolsErrorKind.ResourceUnavailable,
                 $"The service {serviceName} has no running task; the dump runs inside one.",
                 serviceName,
@@ -139,7 +140,7 @@ public sealed partial class OdooContainer
         {
             string nodes = string.Join(", ", running.Select(t => t.NodeID).Distinct(StringComparer.Ordinal));
             throw new OpsToolsException(
-                "OdooServiceTaskOnOtherNode",
+                errorPrefix + "ServiceTaskOnOtherNode",
                 OpsToolsErrorKind.ResourceUnavailable,
                 $"The running task of {serviceName} is on node {nodes}, not on {system.Name ?? localNode} that {connection.Endpoint.DisplayName} talks to; Docker runs exec and archive calls only on a container's own node.",
                 serviceName,
@@ -147,7 +148,7 @@ public sealed partial class OdooContainer
         }
 
         string task = serviceName + "." + (local.Slot is > 0 ? local.Slot.Value.ToString(CultureInfo.InvariantCulture) : local.NodeID);
-        return new OdooContainer(connection, local.Status!.ContainerStatus!.ContainerID, $"service {serviceName} (task {task})");
+        return new PostgresClientContainer(connection, local.Status!.ContainerStatus!.ContainerID, $"service {serviceName} (task {task})");
     }
 
     /// <summary>
