@@ -18,6 +18,7 @@
     FormatsToProcess     = @('OpsTools.Format.ps1xml')
 
     CmdletsToExport      = @(
+        'Backup-DockerVolume'
         'Backup-OdooInstance'
         'Build-DockerImage'
         'Deploy-SwarmStack'
@@ -29,6 +30,8 @@
         'Get-CephUsage'
         'Get-ComposeConfig'
         'Get-DatabasePool'
+        'Get-DockerVolume'
+        'Get-ListeningPort'
         'Get-OdooBackup'
         'Get-OdooInstance'
         'Get-OpsToolsDependency'
@@ -60,13 +63,16 @@
         'Remove-SwarmStack'
         'Resize-CephSubvolume'
         'Restart-SwarmService'
+        'Restore-DockerVolume'
         'Restore-OdooInstance'
         'Set-CephQuota'
         'Set-SwarmNode'
         'Set-SwarmService'
         'Stop-PostgresSession'
         'Test-CephMount'
+        'Test-EnvFile'
         'Test-OdooBackup'
+        'Test-PortRegistry'
         'Test-PostgresReady'
         'Undo-SwarmServiceUpdate'
         'Undo-SwarmStackDeploy'
