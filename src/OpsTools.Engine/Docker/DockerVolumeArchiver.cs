@@ -109,10 +109,20 @@ public sealed class DockerVolumeArchiver
     {
         ArgumentNullException.ThrowIfNull(request);
         var started = Stopwatch.StartNew();
+        string destination = System.IO.Path.GetFullPath(request.Path);
+        if (!Directory.Exists(System.IO.Path.GetDirectoryName(destination)))
+        {
+            throw new OpsToolsException(
+                "DockerVolumeDestinationNotFound",
+                OpsToolsErrorKind.ObjectNotFound,
+                $"The directory of {destination} does not exist.",
+                destination,
+                "Create the directory first, or give -Destination in an existing one.");
+        }
+
         await new DockerVolumeInspector(_connection).GetAsync(request.Volume, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<DockerVolumeUser> users = await GetUsersAsync(request.Volume, cancellationToken).ConfigureAwait(false);
         string image = await ChooseImageAsync(request.HelperImage, users, cancellationToken).ConfigureAwait(false);
-        string destination = System.IO.Path.GetFullPath(request.Path);
         bool compressed = IsCompressed(destination);
         using var staged = new StagedOutput();
         string archiveTemporary = staged.AddFile(destination);
@@ -124,27 +134,23 @@ public sealed class DockerVolumeArchiver
             ContainerArchiveResponse response = await _connection.RunAsync(
                 (client, c) => client.Containers.GetArchiveFromContainerAsync(helper, new ContainerPathStatParameters { Path = MountPath + "/." }, false, c),
                 ct).ConfigureAwait(false);
-            long written = 0;
-            await using (Stream source = response.Stream ?? throw NoArchive(request.Volume))
-            await using (var file = new FileStream(archiveTemporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            try
             {
-                using var hashing = HashingStream.ForWriting(file, bytes => progress?.Report(written += bytes), leaveOpen: true);
-                if (compressed)
-                {
-                    await using var gzip = new GZipStream(hashing, CompressionLevel.Optimal, leaveOpen: true);
-                    await source.CopyToAsync(gzip, 1 << 16, ct).ConfigureAwait(false);
-                }
-                else
-                {
-                    await source.CopyToAsync(hashing, 1 << 16, ct).ConfigureAwait(false);
-                }
-
-                await hashing.FlushAsync(ct).ConfigureAwait(false);
-                sha256 = hashing.Sha256();
-                size = hashing.BytesCount;
+                await using Stream source = response.Stream ?? throw NoArchive(request.Volume);
+                (sha256, size) = await WriteArchiveAsync(source, archiveTemporary, compressed, progress, ct).ConfigureAwait(false);
+                await File.WriteAllTextAsync(checksumTemporary, $"{sha256}  {System.IO.Path.GetFileName(destination)}\n", ct).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                throw new OpsToolsException(
+                    "DockerVolumeBackupWriteFailed",
+                    OpsToolsErrorKind.ResourceUnavailable,
+                    $"Writing {destination} failed: {ex.Message}",
+                    destination,
+                    "Check the free space and permissions of the destination; nothing was left under its final name.",
+                    ex);
             }
 
-            await File.WriteAllTextAsync(checksumTemporary, $"{sha256}  {System.IO.Path.GetFileName(destination)}\n", ct).ConfigureAwait(false);
             staged.Commit();
         }, cancellationToken).ConfigureAwait(false);
 
@@ -161,6 +167,26 @@ public sealed class DockerVolumeArchiver
             StoppedContainers = stopped.Select(u => u.Name).ToList(),
             Duration = started.Elapsed,
         };
+    }
+
+    private static async Task<(string Sha256, long Size)> WriteArchiveAsync(Stream source, string path, bool compressed, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        long written = 0;
+        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+        using var hashing = HashingStream.ForWriting(file, bytes => progress?.Report(written += bytes), leaveOpen: true);
+        if (compressed)
+        {
+            // Disposed before the hash is read: the gzip trailer must be in it.
+            await using var gzip = new GZipStream(hashing, CompressionLevel.Optimal, leaveOpen: true);
+            await source.CopyToAsync(gzip, 1 << 16, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await source.CopyToAsync(hashing, 1 << 16, cancellationToken).ConfigureAwait(false);
+        }
+
+        await hashing.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return (hashing.Sha256(), hashing.BytesCount);
     }
 
     /// <summary>
