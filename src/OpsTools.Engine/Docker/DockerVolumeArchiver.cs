@@ -194,10 +194,11 @@ public sealed class DockerVolumeArchiver
     /// touching Docker; a restore calls this before it creates anything.
     /// </summary>
     /// <param name="path">The archive.</param>
+    /// <param name="progress">Receives the bytes read so far.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The verified checksum and size.</returns>
     /// <exception cref="OpsToolsException"><c>DockerVolumeArchiveNotFound</c>, <c>DockerVolumeChecksumMissing</c>, <c>DockerVolumeArchiveCorrupt</c>.</exception>
-    public static async Task<(string Sha256, long Size)> VerifyArchiveAsync(string path, CancellationToken cancellationToken = default)
+    public static async Task<(string Sha256, long Size)> VerifyArchiveAsync(string path, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string full = System.IO.Path.GetFullPath(path);
@@ -223,7 +224,8 @@ public sealed class DockerVolumeArchiver
         try
         {
             await using var file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-            using var hashing = HashingStream.ForReading(file, leaveOpen: true);
+            long read = 0;
+            using var hashing = HashingStream.ForReading(file, bytes => progress?.Report(read += bytes), leaveOpen: true);
             if (IsCompressed(full))
             {
                 await using var gzip = new GZipStream(hashing, CompressionMode.Decompress, leaveOpen: true);
@@ -253,7 +255,7 @@ public sealed class DockerVolumeArchiver
 
     /// <summary>Writes an archive's files into a volume (created by the daemon when it does not exist).</summary>
     /// <param name="request">Archive and volume.</param>
-    /// <param name="progress">Receives the bytes sent so far.</param>
+    /// <param name="progress">Receives the bytes of the archive verified so far.</param>
     /// <param name="cancellationToken">Cancels the copy; stopped containers are started again anyway.</param>
     /// <returns>What was restored.</returns>
     /// <exception cref="OpsToolsException">The archive errors of <see cref="VerifyArchiveAsync"/>, <c>DockerVolumeInUse</c>, <c>DockerVolumeNotEmpty</c>.</exception>
@@ -262,7 +264,7 @@ public sealed class DockerVolumeArchiver
         ArgumentNullException.ThrowIfNull(request);
         var started = Stopwatch.StartNew();
         string source = System.IO.Path.GetFullPath(request.Path);
-        (string sha256, long size) = await VerifyArchiveAsync(source, cancellationToken).ConfigureAwait(false);
+        (string sha256, long size) = await VerifyArchiveAsync(source, progress, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<DockerVolumeUser> users = await GetUsersAsync(request.Volume, cancellationToken).ConfigureAwait(false);
         List<DockerVolumeUser> running = users.Where(u => u.Running).ToList();
         if (running.Count > 0 && !request.StopContainers)
@@ -288,15 +290,11 @@ public sealed class DockerVolumeArchiver
                     "Add -Force to write the archive's files over the volume's (files not in the archive stay), or restore into a new volume.");
             }
 
-            long sent = 0;
+            // The daemon decompresses gzip itself: the file is sent as it is.
             await using var file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-
-            // Counts bytes for progress only: the checksum was verified above. The library disposes the
-            // stream it sends, and the daemon decompresses gzip itself, so the file is sent as it is.
-            using var counted = HashingStream.ForReading(file, bytes => progress?.Report(sent += bytes), leaveOpen: true);
             await _connection.RunAsync(async (client, c) =>
             {
-                await client.Containers.ExtractArchiveToContainerAsync(helper, new CopyToContainerParameters { Path = MountPath }, counted, c).ConfigureAwait(false);
+                await client.Containers.ExtractArchiveToContainerAsync(helper, new CopyToContainerParameters { Path = MountPath }, file, c).ConfigureAwait(false);
                 return true;
             }, ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);

@@ -73,8 +73,9 @@ Describe 'Backup-DockerVolume against the lab daemon' -Skip:(-not $lab.IsAvailab
     It 'stops the running container for the copy with -StopContainers and starts it again' {
         $before = Get-StartedAt
 
-        $result = Backup-DockerVolume -Name $volume -Destination (Join-Path $TestDrive 'stopped.tar')
+        $result = Backup-DockerVolume -Name $volume -Destination (Join-Path $TestDrive 'stopped.tar') -ErrorVariable problems
 
+        $problems | Should -BeNullOrEmpty
         $result.StoppedContainers | Should -Be @($writer)
         $result.Compressed | Should -BeFalse
         $after = Get-StartedAt

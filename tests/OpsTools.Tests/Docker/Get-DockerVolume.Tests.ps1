@@ -66,7 +66,7 @@ Describe 'Get-DockerVolume against the lab daemon' -Skip:(-not $lab.IsAvailable)
     }
 
     It 'shows a docker volume ls table with the project and users' {
-        $table = Get-DockerVolume -Name $used | Format-Table | Out-String
+        $table = Get-DockerVolume -Name $used | Format-Table | Out-String -Width 300
 
         $table | Should -Match 'DRIVER\s+VOLUME NAME\s+PROJECT\s+SIZE\s+USERS'
         $table | Should -Match "local\s+$used\s+opstools-df-proj\s+$user"

@@ -119,13 +119,13 @@ Describe 'Restore-DockerVolume against the lab daemon' -Skip:(-not $lab.IsAvaila
 
         $problems[0].FullyQualifiedErrorId | Should -Be "DockerVolumeInUse,$commandId"
         $problems[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
-        @(Get-TestVolumeManifest -Name $target) | Should -HaveCount 0
+        (Invoke-LabDocker -ArgumentList 'exec', "$target-user", 'ls', '-A', '/data').Output | Should -BeNullOrEmpty
     }
 
     It 'starts the containers it stopped again when the restore then fails on a non-empty volume' {
         $target = New-Target
         $null = Invoke-LabDocker -ArgumentList 'run', '--detach', '--init', '--name', "$target-user", '--network', 'none', '-v', "${target}:/data", (Get-LabSetting IMAGE_BUSYBOX), 'sh', '-c', 'echo old > /data/old && exec sleep 600'
-        $null = Wait-Until { @(Get-TestVolumeManifest -Name $target).Count -eq 1 } -Because "the container wrote its file" -TimeoutSeconds 10
+        $null = Wait-Until { (Invoke-LabDocker -ArgumentList 'exec', "$target-user", 'ls', '/data').Output -eq 'old' } -Because 'the container wrote its file' -TimeoutSeconds 10
         $before = (Invoke-LabDocker -ArgumentList 'inspect', '--format', '{{.State.StartedAt}}', "$target-user").Output
 
         Restore-DockerVolume -Path $archive -Name $target -StopContainers -Confirm:$false -ErrorVariable problems -ErrorAction SilentlyContinue
@@ -134,7 +134,7 @@ Describe 'Restore-DockerVolume against the lab daemon' -Skip:(-not $lab.IsAvaila
         $after = (Invoke-LabDocker -ArgumentList 'inspect', '--format', '{{.State.Running}} {{.State.StartedAt}}', "$target-user").Output
         $after | Should -BeLike 'true *'
         $after | Should -Not -BeLike "* $before"
-        Get-TestVolumeManifest -Name $target | Should -HaveCount 1
+        (Invoke-LabDocker -ArgumentList 'exec', "$target-user", 'ls', '-A', '/data').Output | Should -Be 'old'
     }
 
     It 'creates and writes nothing with -WhatIf' {

@@ -21,7 +21,7 @@ internal static class DockerVolumeCopy
                 copy,
                 bytes =>
                 {
-                    progress.Record.StatusDescription = ByteSize.Format(bytes) + " copied";
+                    progress.Record.StatusDescription = ByteSize.Format(bytes) + " of archive";
                     progress.Changed();
                 },
                 progress.Tick);
