@@ -221,33 +221,44 @@ public sealed class DockerVolumeArchiver
         string expected = (await File.ReadAllTextAsync(checksumFile, cancellationToken).ConfigureAwait(false)).Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.ToLowerInvariant() ?? string.Empty;
         string actual;
         long size;
-        try
+        await using (var file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
         {
-            await using var file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
             long read = 0;
             using var hashing = HashingStream.ForReading(file, bytes => progress?.Report(read += bytes), leaveOpen: true);
-            if (IsCompressed(full))
-            {
-                await using var gzip = new GZipStream(hashing, CompressionMode.Decompress, leaveOpen: true);
-                await ReadTarAsync(gzip, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await ReadTarAsync(hashing, cancellationToken).ConfigureAwait(false);
-            }
-
             await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
             actual = hashing.Sha256();
             size = hashing.BytesCount;
-        }
-        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException)
-        {
-            throw Corrupt(full, "it is not a readable tar" + (IsCompressed(full) ? ".gz" : string.Empty) + " archive", ex);
         }
 
         if (!string.Equals(expected, actual, StringComparison.Ordinal))
         {
             throw Corrupt(full, "its SHA-256 differs from the one in " + System.IO.Path.GetFileName(checksumFile), null);
+        }
+
+        // A second pass for the structure: a truncated archive can come with a checksum of its own.
+        // TarReader seeks over file data in a plain tar, so this reads little more than the headers.
+        try
+        {
+            await using var file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+            if (IsCompressed(full))
+            {
+                await using var gzip = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
+                await ReadTarAsync(gzip, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await ReadTarAsync(file, cancellationToken).ConfigureAwait(false);
+
+                // Seeking over the data of a cut-off last entry lands past the end instead of failing.
+                if (file.Position > file.Length)
+                {
+                    throw new EndOfStreamException("the last entry is cut off");
+                }
+            }
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException)
+        {
+            throw Corrupt(full, "it is not a readable tar" + (IsCompressed(full) ? ".gz" : string.Empty) + " archive", ex);
         }
 
         return (actual, size);

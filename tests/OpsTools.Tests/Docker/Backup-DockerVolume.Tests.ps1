@@ -73,7 +73,7 @@ Describe 'Backup-DockerVolume against the lab daemon' -Skip:(-not $lab.IsAvailab
     It 'stops the running container for the copy with -StopContainers and starts it again' {
         $before = Get-StartedAt
 
-        $result = Backup-DockerVolume -Name $volume -Destination (Join-Path $TestDrive 'stopped.tar') -ErrorVariable problems
+        $result = Backup-DockerVolume -Name $volume -Destination (Join-Path $TestDrive 'stopped.tar') -StopContainers -ErrorVariable problems
 
         $problems | Should -BeNullOrEmpty
         $result.StoppedContainers | Should -Be @($writer)
