@@ -18,6 +18,7 @@
     FormatsToProcess     = @('OpsTools.Format.ps1xml')
 
     CmdletsToExport      = @(
+        'Backup-DockerVolume'
         'Backup-OdooInstance'
         'Backup-PostgresDatabase'
         'Build-DockerImage'
@@ -31,6 +32,8 @@
         'Get-CephUsage'
         'Get-ComposeConfig'
         'Get-DatabasePool'
+        'Get-DockerVolume'
+        'Get-ListeningPort'
         'Get-OdooBackup'
         'Get-OdooInstance'
         'Get-OpsToolsDependency'
@@ -65,6 +68,7 @@
         'Remove-SwarmStack'
         'Resize-CephSubvolume'
         'Restart-SwarmService'
+        'Restore-DockerVolume'
         'Restore-OdooInstance'
         'Restore-PostgresDatabase'
         'Set-CephQuota'
@@ -72,7 +76,9 @@
         'Set-SwarmService'
         'Stop-PostgresSession'
         'Test-CephMount'
+        'Test-EnvFile'
         'Test-OdooBackup'
+        'Test-PortRegistry'
         'Test-PostgresReady'
         'Undo-SwarmServiceUpdate'
         'Undo-SwarmStackDeploy'

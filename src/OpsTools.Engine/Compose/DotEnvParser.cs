@@ -25,6 +25,21 @@ internal static class DotEnvParser
     public static IReadOnlyList<KeyValuePair<string, string>> Parse(string text, string file)
     {
         var result = new List<KeyValuePair<string, string>>();
+        foreach (DotEnvEntry entry in ParseEntries(text, file))
+        {
+            if (entry.Value is not null)
+            {
+                result.Add(new KeyValuePair<string, string>(entry.Name, entry.Value));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Every NAME line with where it is and how its value was written (Test-EnvFile checks these).</summary>
+    public static IReadOnlyList<DotEnvEntry> ParseEntries(string text, string file)
+    {
+        var result = new List<DotEnvEntry>();
         string[] lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
         for (int index = 0; index < lines.Length; index++)
         {
@@ -50,14 +65,17 @@ internal static class DotEnvParser
             if (eq < 0)
             {
                 // A bare NAME has no value to contribute to interpolation.
+                result.Add(new DotEnvEntry(name, null, lineNumber, null));
                 continue;
             }
 
             string raw = line[(eq + 1)..].TrimStart();
             string value;
+            char? quoted = null;
             if (raw.Length > 0 && (raw[0] == '"' || raw[0] == '\''))
             {
                 char quote = raw[0];
+                quoted = quote;
                 var builder = new StringBuilder();
                 string rest = raw[1..];
                 int startLine = lineNumber;
@@ -94,7 +112,7 @@ internal static class DotEnvParser
                 value = (comment >= 0 ? raw[..comment] : raw).Trim();
             }
 
-            result.Add(new KeyValuePair<string, string>(name, value));
+            result.Add(new DotEnvEntry(name, value, lineNumber, quoted));
         }
 
         return result;
@@ -162,3 +180,10 @@ internal static class DotEnvParser
         return true;
     }
 }
+
+/// <summary>One NAME line of an env file.</summary>
+/// <param name="Name">Variable name.</param>
+/// <param name="Value">Value; null for a bare NAME line.</param>
+/// <param name="Line">Line the entry starts on.</param>
+/// <param name="Quote">The quote the value was written in, or null when unquoted.</param>
+internal readonly record struct DotEnvEntry(string Name, string? Value, int Line, char? Quote);

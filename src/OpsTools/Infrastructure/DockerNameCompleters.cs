@@ -110,6 +110,14 @@ public sealed class SwarmNetworkNameCompleter : DockerNameCompleter
         EngineCalls.NetworkNames(dockerHost, cancellationToken);
 }
 
+/// <summary>Completes Docker volume names.</summary>
+public sealed class DockerVolumeNameCompleter : DockerNameCompleter
+{
+    /// <inheritdoc/>
+    protected override IEnumerable<string> GetNames(string? dockerHost, CancellationToken cancellationToken) =>
+        EngineCalls.VolumeNames(dockerHost, cancellationToken);
+}
+
 /// <summary>Engine calls of the completers, in their own type so loading a completer does not load the engine.</summary>
 internal static class EngineCalls
 {
@@ -132,6 +140,10 @@ internal static class EngineCalls
     public static IEnumerable<string> ConfigNames(string? dockerHost, CancellationToken cancellationToken) =>
         new OpsTools.Engine.Swarm.SwarmObjectStore(OpsTools.Engine.Docker.DockerConnection.Get(dockerHost))
             .GetConfigsAsync(false, cancellationToken).GetAwaiter().GetResult().Select(c => c.Name).ToList();
+
+    public static IEnumerable<string> VolumeNames(string? dockerHost, CancellationToken cancellationToken) =>
+        new OpsTools.Engine.Docker.DockerVolumeInspector(OpsTools.Engine.Docker.DockerConnection.Get(dockerHost))
+            .ListAsync(false, cancellationToken).GetAwaiter().GetResult().Select(v => v.Name).ToList();
 
     public static IEnumerable<string> NetworkNames(string? dockerHost, CancellationToken cancellationToken) =>
         new OpsTools.Engine.Swarm.SwarmNetworkInspector(OpsTools.Engine.Docker.DockerConnection.Get(dockerHost))
