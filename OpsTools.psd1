@@ -19,9 +19,11 @@
 
     CmdletsToExport      = @(
         'Backup-OdooInstance'
+        'Backup-RedisData'
         'Build-DockerImage'
         'Deploy-SwarmStack'
         'Find-CephStaleData'
+        'Get-CeleryQueue'
         'Get-CephHealth'
         'Get-CephQuota'
         'Get-CephStatus'
@@ -35,6 +37,7 @@
         'Get-PoolDatabase'
         'Get-PostgresActivity'
         'Get-PostgresLock'
+        'Get-RedisInfo'
         'Get-SwarmConfig'
         'Get-SwarmNetwork'
         'Get-SwarmNode'
@@ -68,6 +71,8 @@
         'Test-CephMount'
         'Test-OdooBackup'
         'Test-PostgresReady'
+        'Test-RedisReady'
+        'Test-ServiceEndpoint'
         'Undo-SwarmServiceUpdate'
         'Undo-SwarmStackDeploy'
         'Update-SwarmConfig'
