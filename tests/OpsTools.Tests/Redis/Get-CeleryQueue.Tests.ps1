@@ -23,7 +23,8 @@ Describe 'Get-CeleryQueue parameters and broker errors' {
 
         $failed[0].FullyQualifiedErrorId | Should -Be "CeleryBrokerInvalid,$commandId"
         $failed[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
-        ($failed[0] | Out-String) + $failed[0].TargetObject | Should -Not -Match 'opstools-rq-secret'
+        $failed[0].Exception.Message + $failed[0].ErrorDetails.Message + $failed[0].TargetObject | Should -Not -Match 'opstools-rq-secret'
+        $failed[0].TargetObject | Should -Be 'redis://***@broker:port/0'
     }
 
     It 'writes CeleryBrokerUnsupported (NotImplemented) for an amqp broker' {

@@ -104,7 +104,8 @@ function Start-AckedWriter {
         $reader = [System.IO.StreamReader]::new($stream, [System.Text.Encoding]::ASCII)
         $send = {
             param([string[]] $Words)
-            $text = "*$($Words.Count)`r`n" + (($Words | ForEach-Object { "`$$($_.Length)`r`n$_`r`n" }) -join '')
+            $text = "*$($Words.Count)`r`n"
+            foreach ($word in $Words) { $text += "`$$($word.Length)`r`n$word`r`n" }
             $bytes = [System.Text.Encoding]::ASCII.GetBytes($text)
             $stream.Write($bytes, 0, $bytes.Length)
             $reader.ReadLine()
