@@ -273,16 +273,7 @@ public static class RedisBackupWriter
             string manifest = Directory.EnumerateFiles(aofDirectory, "*.manifest").SingleOrDefault()
                 ?? throw NoFile(layout, Path.Combine(layout.AofDirectory, "*.manifest"));
             var names = new List<string> { Path.Combine(layout.AofDirectory, Path.GetFileName(manifest)) };
-            foreach (string line in File.ReadAllLines(manifest))
-            {
-                string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                int file = Array.IndexOf(fields, "file");
-                if (file >= 0 && file + 1 < fields.Length)
-                {
-                    names.Add(Path.Combine(layout.AofDirectory, fields[file + 1]));
-                }
-            }
-
+            names.AddRange(ManifestFiles(File.ReadAllText(manifest)).Select(name => Path.Combine(layout.AofDirectory, name)));
             return names;
         }
 
@@ -336,58 +327,117 @@ public static class RedisBackupWriter
     private static async Task<IReadOnlyList<RedisBackupFile>> CopyFromContainerAsync(RedisBackupRequest request, Layout layout, RedisBackupMethod method, string target, CancellationToken cancellationToken)
     {
         DockerConnection docker = request.Docker ?? throw new ArgumentException("a Docker connection is needed with a container", nameof(request));
-        string container = request.Container!;
-        // RDB: the file; AOF: Redis 7's directory (one archive holds a consistent listing), else the single file.
-        var candidates = method == RedisBackupMethod.Rdb
-            ? new[] { layout.RdbFile }
-            : new[] { layout.AofDirectory, layout.AofFile };
-        foreach (string candidate in candidates)
+        var files = new List<RedisBackupFile>();
+        if (method == RedisBackupMethod.Rdb)
         {
-            string path = layout.Directory.TrimEnd('/') + "/" + candidate;
-            Stream archive;
-            try
+            files.Add(await CopyContainerFileAsync(docker, request.Container!, layout, layout.RdbFile, target, cancellationToken).ConfigureAwait(false));
+            return files;
+        }
+
+        // Redis 7 multi-part AOF: fetch the manifest alone, then exactly the files it names. Archiving
+        // the whole directory would race with Redis deleting the previous generation after a rewrite.
+        string manifestName = layout.AofDirectory + "/" + layout.AofFile + ".manifest";
+        byte[]? manifest = await ReadContainerFileAsync(docker, request.Container!, layout, manifestName, cancellationToken).ConfigureAwait(false);
+        if (manifest is null)
+        {
+            files.Add(await CopyContainerFileAsync(docker, request.Container!, layout, layout.AofFile, target, cancellationToken).ConfigureAwait(false));
+            return files;
+        }
+
+        var input = new MemoryStream(manifest);
+        await using (input.ConfigureAwait(false))
+        {
+            files.Add(await CopyAsync(input, Prepare(target, manifestName), manifestName, cancellationToken).ConfigureAwait(false));
+        }
+
+        foreach (string name in ManifestFiles(System.Text.Encoding.UTF8.GetString(manifest)))
+        {
+            files.Add(await CopyContainerFileAsync(docker, request.Container!, layout, layout.AofDirectory + "/" + name, target, cancellationToken).ConfigureAwait(false));
+        }
+
+        return files;
+    }
+
+    private static IEnumerable<string> ManifestFiles(string manifest)
+    {
+        foreach (string line in manifest.Split('\n'))
+        {
+            string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            int file = Array.IndexOf(fields, "file");
+            if (file >= 0 && file + 1 < fields.Length && !fields[file + 1].Contains('/', StringComparison.Ordinal))
             {
-                ContainerArchiveResponse response = await docker.RunAsync(
-                    (client, ct) => client.Containers.GetArchiveFromContainerAsync(container, new ContainerPathStatParameters { Path = path }, false, ct),
-                    cancellationToken).ConfigureAwait(false);
-                archive = response.Stream ?? throw NoFile(layout, candidate);
+                yield return fields[file + 1];
             }
-            catch (OpsToolsException ex) when (ex.Kind == OpsToolsErrorKind.ObjectNotFound && candidate != candidates[^1])
+        }
+    }
+
+    private static string Prepare(string target, string name)
+    {
+        string destination = Path.Combine(target, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+        return destination;
+    }
+
+    // One file of the data directory through GET /containers/{id}/archive; null when it does not exist.
+    private static async Task<byte[]?> ReadContainerFileAsync(DockerConnection docker, string container, Layout layout, string name, CancellationToken cancellationToken)
+    {
+        var buffer = new MemoryStream();
+        return await WithContainerFileAsync(docker, container, layout, name, (data, ct) => data.CopyToAsync(buffer, ct), cancellationToken).ConfigureAwait(false)
+            ? buffer.ToArray()
+            : null;
+    }
+
+    private static async Task<RedisBackupFile> CopyContainerFileAsync(DockerConnection docker, string container, Layout layout, string name, string target, CancellationToken cancellationToken)
+    {
+        RedisBackupFile? copied = null;
+        bool found = await WithContainerFileAsync(
+            docker,
+            container,
+            layout,
+            name,
+            async (data, ct) => copied = await CopyAsync(data, Prepare(target, name), name, ct).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+        return found && copied is not null ? copied : throw NoFile(layout, name);
+    }
+
+    private static async Task<bool> WithContainerFileAsync(DockerConnection docker, string container, Layout layout, string name, Func<Stream, CancellationToken, Task> onData, CancellationToken cancellationToken)
+    {
+        string path = layout.Directory.TrimEnd('/') + "/" + name;
+        Stream archive;
+        try
+        {
+            ContainerArchiveResponse response = await docker.RunAsync(
+                (client, ct) => client.Containers.GetArchiveFromContainerAsync(container, new ContainerPathStatParameters { Path = path }, false, ct),
+                cancellationToken).ConfigureAwait(false);
+            if (response.Stream is null)
             {
-                continue;
+                return false;
             }
 
-            await using (archive.ConfigureAwait(false))
+            archive = response.Stream;
+        }
+        catch (OpsToolsException ex) when (ex.Kind == OpsToolsErrorKind.ObjectNotFound && !ex.Message.Contains("No such container", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        await using (archive.ConfigureAwait(false))
+        {
+            var reader = new TarReader(archive, leaveOpen: true);
+            await using (reader.ConfigureAwait(false))
             {
-                var files = new List<RedisBackupFile>();
-                var reader = new TarReader(archive);
-                await using (reader.ConfigureAwait(false))
+                while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
                 {
-                    TarEntry? entry;
-                    while ((entry = await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false)) is not null)
+                    if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile)
                     {
-                        if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null)
-                        {
-                            continue;
-                        }
-
-                        string name = entry.Name.TrimStart('/');
-                        if (name.Split('/').Contains(".."))
-                        {
-                            continue;
-                        }
-
-                        string destination = Path.Combine(target, name);
-                        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-                        files.Add(await CopyAsync(entry.DataStream, destination, name, cancellationToken).ConfigureAwait(false));
+                        await onData(entry.DataStream ?? Stream.Null, cancellationToken).ConfigureAwait(false);
+                        return true;
                     }
                 }
-
-                return files;
             }
         }
 
-        throw NoFile(layout, candidates[^1]);
+        return false;
     }
 
     private static async Task<RedisBackupFile> CopyAsync(Stream input, string destination, string name, CancellationToken cancellationToken)

@@ -6,6 +6,7 @@
 BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot 'RedisTestSupport.psm1') -Force
     $redis = Get-RedisLabStatus -WarningAction SilentlyContinue
+    $docker = Get-LabStatus -WarningAction SilentlyContinue
 }
 
 BeforeAll {
@@ -146,5 +147,41 @@ Describe 'Backup-RedisData against the lab' -Skip:(-not $redis.IsAvailable) {
 
         $failed[0].FullyQualifiedErrorId | Should -Be "RedisUnreachable,$commandId"
         $failed[0].CategoryInfo.Category | Should -Be 'ConnectionError'
+    }
+}
+
+Describe 'Backup-RedisData -Container' -Skip:(-not ($redis.IsAvailable -and $docker.IsAvailable)) {
+    BeforeAll {
+        $redis = Get-RedisLabStatus
+        $container = 'opstools-rq-backup-' + [guid]::NewGuid().ToString('n').Substring(0, 6)
+        $port = Get-FreeLoopbackPort
+        $null = Invoke-LabDocker -ArgumentList 'run', '--detach', '--name', $container, '--publish', "127.0.0.1:${port}:6379", (Get-LabSetting IMAGE_REDIS), 'redis-server', '--appendonly', 'yes'
+        $server = "127.0.0.1:$port"
+        $null = Wait-Until { (Invoke-RedisCli -Server $server -ArgumentList 'ping') -eq 'PONG' } -Because "redis in $container answers" -TimeoutSeconds 30 -IntervalMilliseconds 100
+        foreach ($i in 1..20) { $null = Invoke-RedisCli -Server $server -ArgumentList 'set', "opstools-rq-ct:$i", "$i" }
+    }
+
+    AfterAll {
+        $null = Invoke-LabDocker -ArgumentList 'rm', '--force', $container -AllowFailure
+    }
+
+    It 'copies the AOF files the manifest names out of the container, and a fresh server loads every key' {
+        $backup = Backup-RedisData $server $root -Container $container -DockerHost (Get-LabSetting DOCKER_HOST) -Confirm:$false
+
+        $backup.Method | Should -Be Aof
+        $backup.Source | Should -Be "${container}:/data"
+        $backup.Files.Name | Should -Contain 'appendonlydir/appendonly.aof.manifest'
+        ($backup.Files.Name -match '\.base\.rdb$').Count | Should -Be 1
+        $copy = Join-Path $root 'restore-container'
+        Copy-Item -LiteralPath $backup.Path -Destination $copy -Recurse
+        $restored = Start-TestRedisServer -DataDirectory $copy -Method Aof -ServerBin $redis.ServerBin
+        Invoke-RedisCli -Server $restored.Server -ArgumentList 'dbsize' | Should -Be '20'
+    }
+
+    It 'copies dump.rdb out of the container with -Method Rdb' {
+        $backup = Backup-RedisData $server $root -Container $container -DockerHost (Get-LabSetting DOCKER_HOST) -Method Rdb -Confirm:$false
+
+        $backup.Files.Name | Should -Be @('dump.rdb')
+        $backup.Files[0].Length | Should -BeGreaterThan 0
     }
 }
