@@ -45,11 +45,9 @@ public static class RedisConnector
             IncludeDetailInExceptions = false,
         };
         options.EndPoints.Add(endpoint.Host, endpoint.Port);
-        var log = new StringWriter();
         try
         {
-            Task<ConnectionMultiplexer> connect = ConnectionMultiplexer.ConnectAsync(options, log);
-            return await connect.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (RedisConnectionException ex)
         {

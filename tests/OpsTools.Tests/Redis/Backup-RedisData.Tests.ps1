@@ -4,6 +4,7 @@
 # the snapshot was requested.
 
 BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot '../TestSupport.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'RedisTestSupport.psm1') -Force
     $redis = Get-RedisLabStatus -WarningAction SilentlyContinue
     $docker = Get-LabStatus -WarningAction SilentlyContinue
