@@ -175,12 +175,7 @@ public sealed partial class ComposeInventory
             return resources;
         }
 
-        // The daemon measures volume data only in its disk-usage report (docker system df -v).
-        SystemDataUsageInfoResponse usage = await _connection.RunAsync(
-            (client, ct) => client.System.GetDataUsageInfoAsync(new SytemDataUsageInfoParameters { Type = new List<string> { "volume" } }, ct), cancellationToken).ConfigureAwait(false);
-        Dictionary<string, long> sizes = (usage.VolumeUsage?.Items ?? new List<Volume>())
-            .Where(v => v.Name is not null && v.UsageData is { Size: >= 0 })
-            .ToDictionary(v => v.Name, v => v.UsageData!.Size, StringComparer.Ordinal);
+        Dictionary<string, long> sizes = await DockerVolumeSizes.ReadAsync(_connection, cancellationToken).ConfigureAwait(false);
         resources.AddRange(found.Select(v => new ComposeResource { Kind = "volume", Name = v.Name, Size = sizes.TryGetValue(v.Name, out long size) ? size : null }));
         return resources;
     }
