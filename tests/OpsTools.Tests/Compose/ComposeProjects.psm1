@@ -111,13 +111,16 @@ function Get-DockerComposePs {
         [string[]] $ArgumentList = @()
     )
     $lines = Invoke-DockerCompose -Project $Project -Directory $Directory -File $File -Environment $Environment -ArgumentList (@('ps') + $ArgumentList)
-    # Columns are separated by runs of spaces: Name, Command, State, Ports (Ports may be empty).
+    # Columns are separated by runs of spaces: Name, Command (truncated with ' ...', which may itself hold
+    # a run of spaces), State, Ports (may be empty). State is the first field that reads like one.
     foreach ($line in $lines | Select-Object -Skip 2) {
         $fields = @($line.Trim() -split '\s{2,}')
-        $portsText = if ($fields.Count -gt 3) { $fields[3] } else { '' }
+        $stateAt = 1
+        while ($stateAt -lt $fields.Count -and $fields[$stateAt] -notmatch '^(Up|Exit|Restarting|Paused|Created|Dead)\b') { $stateAt++ }
+        $portsText = if ($fields.Count -gt $stateAt + 1) { $fields[$stateAt + 1] } else { '' }
         [pscustomobject]@{
             Name  = $fields[0]
-            State = $fields[2]
+            State = $fields[$stateAt]
             Ports = @($portsText -split ',' | Where-Object { $_ } | ForEach-Object { ($_ -replace '^.*:(\d+->)', '$1').Trim() } | Sort-Object -Unique)
         }
     }

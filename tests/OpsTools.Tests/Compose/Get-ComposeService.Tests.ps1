@@ -56,7 +56,7 @@ Describe 'Get-ComposeService on the shop project started by docker-compose' -Ski
                 $states.Count -ge 3 -and -not ($states | Where-Object { $_ -match 'starting|unhealthy' })
             }
         }
-        $oneOff = (Invoke-DockerCompose -Project $projects[0].Name -Directory $shop -File $projects[0].File -Environment $projects[0].Environment -ArgumentList 'run', '-d', '--no-deps', 'scheduler', 'sleep', '60')[-1].Trim()
+        $oneOff = @(Invoke-DockerCompose -Project $projects[0].Name -Directory $shop -File $projects[0].File -Environment $projects[0].Environment -ArgumentList 'run', '-d', '--no-deps', 'scheduler', 'sleep', '60')[-1].Trim()
     }
 
     AfterAll {
@@ -78,15 +78,19 @@ Describe 'Get-ComposeService on the shop project started by docker-compose' -Ski
     It 'lists the containers docker-compose ps -q lists (<Kind>)' -ForEach @(@{ Index = 0; Kind = 'prod' }, @{ Index = 1; Kind = 'dev' }) {
         $project = $projects[$Index]
         $expected = Invoke-DockerCompose -Project $project.Name -Directory $project.Directory -File $project.File -Environment $project.Environment -ArgumentList 'ps', '-q'
-        $services = Get-ComposeService -Project $project.Name
+        # docker-compose 1.29 ps lists the containers of docker-compose run as well: compared with -IncludeOneOff.
+        $services = Get-ComposeService -Project $project.Name -IncludeOneOff
         @($services.Containers.Id | Sort-Object) | Should -Be @($expected | Sort-Object)
     }
 
     It 'shows each container with the state, health and published ports of docker-compose ps (<Kind>)' -ForEach @(@{ Index = 0; Kind = 'prod' }, @{ Index = 1; Kind = 'dev' }) {
         $project = $projects[$Index]
         $expected = Get-DockerComposePs -Project $project.Name -Directory $project.Directory -File $project.File -Environment $project.Environment
-        $containers = (Get-ComposeService -Project $project.Name).Containers
-        $actual = $containers | ForEach-Object { '{0} {1} [{2}]' -f $_.Name, ($_ | ConvertTo-DockerComposeState), (@($_.PublishedPorts | Where-Object PublishedPort | ForEach-Object { "$($_.PublishedPort)->$($_.TargetPort)/$($_.Protocol)" } | Sort-Object -Unique) -join ',') }
+        $containers = (Get-ComposeService -Project $project.Name -IncludeOneOff).Containers
+        $actual = $containers | ForEach-Object {
+            $ports = $_.PublishedPorts | ForEach-Object { if ($_.PublishedPort) { "$($_.PublishedPort)->$($_.TargetPort)/$($_.Protocol)" } else { "$($_.TargetPort)/$($_.Protocol)" } }
+            '{0} {1} [{2}]' -f $_.Name, ($_ | ConvertTo-DockerComposeState), (@($ports | Sort-Object -Unique) -join ',')
+        }
         $wanted = $expected | ForEach-Object { '{0} {1} [{2}]' -f $_.Name, $_.State, ($_.Ports -join ',') }
         @($actual | Sort-Object) | Should -Be @($wanted | Sort-Object)
     }
