@@ -222,15 +222,8 @@ public sealed class DockerPruner
             .ToList();
     }
 
-    private async Task<Dictionary<string, long>> VolumeSizesAsync(CancellationToken cancellationToken)
-    {
-        // The daemon measures volume data only in its disk-usage report (docker system df -v).
-        SystemDataUsageInfoResponse usage = await _connection.RunAsync(
-            (client, ct) => client.System.GetDataUsageInfoAsync(new SytemDataUsageInfoParameters { Type = new List<string> { "volume" } }, ct), cancellationToken).ConfigureAwait(false);
-        return (usage.VolumeUsage?.Items ?? new List<Volume>())
-            .Where(v => v.Name is not null)
-            .ToDictionary(v => v.Name, v => v.UsageData?.Size ?? 0, StringComparer.Ordinal);
-    }
+    private Task<Dictionary<string, long>> VolumeSizesAsync(CancellationToken cancellationToken) =>
+        DockerVolumeSizes.ReadAsync(_connection, cancellationToken);
 
     private async Task<IReadOnlyList<DockerPruneItem>> FindNetworksAsync(DockerPruneFilter filter, CancellationToken cancellationToken)
     {

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
@@ -113,41 +112,9 @@ public sealed class SwarmLogReader
             .RunAsync((client, ct) => client.Swarm.GetServiceLogsAsync(service.Id, tty, parameters, ct), cancellationToken)
             .ConfigureAwait(false);
 
-        // Disposing the stream is what reliably unblocks a pending read when the user presses Ctrl+C.
-        using CancellationTokenRegistration registration = cancellationToken.Register(static s => ((MultiplexedStream)s!).Dispose(), stream);
-
-        var splitters = new Dictionary<LogStream, LineSplitter> { [LogStream.StdOut] = new(), [LogStream.StdErr] = new() };
-        byte[] buffer = new byte[81920];
-        while (true)
+        await foreach ((LogStream target, string line) in DockerLogLines.ReadAsync(stream, cancellationToken).ConfigureAwait(false))
         {
-            MultiplexedStream.ReadResult read;
-            try
-            {
-                read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is ObjectDisposedException or System.IO.IOException or OperationCanceledException)
-            {
-                yield break;
-            }
-
-            if (read.EOF || read.Count == 0)
-            {
-                break;
-            }
-
-            LogStream target = read.Target == MultiplexedStream.TargetStream.StandardError ? LogStream.StdErr : LogStream.StdOut;
-            foreach (string line in splitters[target].Push(buffer, read.Count))
-            {
-                yield return await ToRecordAsync(service, target, line, options.Timestamps, names, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        foreach ((LogStream target, LineSplitter splitter) in splitters)
-        {
-            if (splitter.Flush() is { } rest)
-            {
-                yield return await ToRecordAsync(service, target, rest, options.Timestamps, names, cancellationToken).ConfigureAwait(false);
-            }
+            yield return await ToRecordAsync(service, target, line, options.Timestamps, names, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -188,12 +155,7 @@ public sealed class SwarmLogReader
         DateTimeOffset? timestamp = null;
         if (timestamps)
         {
-            int space = rest.IndexOf(' ', StringComparison.Ordinal);
-            if (space > 0 && DateTimeOffset.TryParse(rest[..space], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset parsed))
-            {
-                timestamp = parsed;
-                rest = rest[(space + 1)..];
-            }
+            rest = DockerLogLines.SplitTimestamp(rest, out timestamp);
         }
 
         string? taskId = null;
@@ -226,58 +188,6 @@ public sealed class SwarmLogReader
         }
 
         return new ParsedLine(timestamp, taskId, nodeId, rest);
-    }
-
-    /// <summary>Splits a byte stream into UTF-8 lines, keeping a partial line until its end arrives.</summary>
-    internal sealed class LineSplitter
-    {
-        private readonly Decoder _decoder = new UTF8Encoding(false).GetDecoder();
-        private readonly StringBuilder _pending = new();
-        private char[] _chars = new char[4096];
-
-        public IEnumerable<string> Push(byte[] buffer, int count)
-        {
-            int needed = _decoder.GetCharCount(buffer, 0, count);
-            if (needed > _chars.Length)
-            {
-                _chars = new char[needed];
-            }
-
-            int decoded = _decoder.GetChars(buffer, 0, count, _chars, 0);
-            var lines = new List<string>();
-            for (int i = 0; i < decoded; i++)
-            {
-                char c = _chars[i];
-                if (c == '\n')
-                {
-                    if (_pending.Length > 0 && _pending[^1] == '\r')
-                    {
-                        _pending.Length--;
-                    }
-
-                    lines.Add(_pending.ToString());
-                    _pending.Clear();
-                }
-                else
-                {
-                    _pending.Append(c);
-                }
-            }
-
-            return lines;
-        }
-
-        public string? Flush()
-        {
-            if (_pending.Length == 0)
-            {
-                return null;
-            }
-
-            string rest = _pending.ToString();
-            _pending.Clear();
-            return rest;
-        }
     }
 
     /// <summary>Task and node names looked up once per log read, refreshed when an unknown id shows up.</summary>

@@ -149,3 +149,40 @@ internal static class EngineCalls
         new OpsTools.Engine.Swarm.SwarmNetworkInspector(OpsTools.Engine.Docker.DockerConnection.Get(dockerHost))
             .GetNetworksAsync(null, cancellationToken).GetAwaiter().GetResult().Select(n => n.Name).ToList();
 }
+
+/// <summary>Completes the names of compose projects that have containers.</summary>
+public sealed class ComposeProjectNameCompleter : DockerNameCompleter
+{
+    /// <inheritdoc/>
+    protected override IEnumerable<string> GetNames(string? dockerHost, CancellationToken cancellationToken) =>
+        ComposeEngineCalls.ProjectNames(dockerHost, cancellationToken);
+}
+
+/// <summary>Completes compose service names, of the project already typed (-Project) or of every project.</summary>
+public sealed class ComposeServiceNameCompleter : DockerNameCompleter, IArgumentCompleter
+{
+    private string? _project;
+
+    /// <inheritdoc/>
+    public new IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        _project = fakeBoundParameters?["Project"] as string;
+        return base.CompleteArgument(commandName, parameterName, wordToComplete, commandAst, fakeBoundParameters!);
+    }
+
+    /// <inheritdoc/>
+    protected override IEnumerable<string> GetNames(string? dockerHost, CancellationToken cancellationToken) =>
+        ComposeEngineCalls.ServiceNames(dockerHost, _project, cancellationToken);
+}
+
+/// <summary>Engine calls of the compose completers, in their own type so loading a completer does not load the engine.</summary>
+internal static class ComposeEngineCalls
+{
+    public static IEnumerable<string> ProjectNames(string? dockerHost, CancellationToken cancellationToken) =>
+        new OpsTools.Engine.Compose.ComposeInventory(OpsTools.Engine.Docker.DockerConnection.Get(dockerHost))
+            .GetContainersAsync(null, false, false, cancellationToken).GetAwaiter().GetResult().Select(c => c.Project).ToList();
+
+    public static IEnumerable<string> ServiceNames(string? dockerHost, string? project, CancellationToken cancellationToken) =>
+        new OpsTools.Engine.Compose.ComposeInventory(OpsTools.Engine.Docker.DockerConnection.Get(dockerHost))
+            .GetContainersAsync(project, false, false, cancellationToken).GetAwaiter().GetResult().Select(c => c.Service).ToList();
+}

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using OpsTools.Engine.Docker;
 using OpsTools.Engine.Swarm;
 using OpsTools.Swarm;
 
@@ -137,7 +138,7 @@ public sealed class SwarmLogReaderTests(SwarmFixture fixture)
     [Fact]
     public void Lines_split_across_reads_and_multibyte_characters_are_reassembled()
     {
-        var splitter = new SwarmLogReader.LineSplitter();
+        var splitter = new DockerLogLines.LineSplitter();
         byte[] bytes = Encoding.UTF8.GetBytes("héllo\r\nwörld\npartial");
 
         var lines = new List<string>();
