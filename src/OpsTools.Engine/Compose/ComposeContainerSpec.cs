@@ -115,50 +115,80 @@ internal sealed class ComposeContainerSpec
             new EndpointSettings
             {
                 Aliases = new[] { service.Name }.Concat(n.Aliases).Distinct(StringComparer.Ordinal).ToList(),
-                IPAMConfig = n.Ipv4Address is null && n.Ipv6Address is null ? null : new EndpointIPAMConfig { IPv4Address = n.Ipv4Address, IPv6Address = n.Ipv6Address },
             })).ToList();
+        foreach ((KeyValuePair<string, EndpointSettings> endpoint, ComposeServiceNetwork network) in networks.Zip(joined))
+        {
+            if (network.Ipv4Address is not null || network.Ipv6Address is not null)
+            {
+                endpoint.Value.IPAMConfig = new EndpointIPAMConfig { IPv4Address = network.Ipv4Address ?? string.Empty, IPv6Address = network.Ipv6Address ?? string.Empty };
+            }
+        }
+
+        var hostConfig = new HostConfig
+        {
+            NetworkMode = networks[0].Key,
+            Binds = binds,
+            PortBindings = bindings,
+            RestartPolicy = RestartPolicy(service.Restart),
+            Memory = service.MemLimitBytes ?? 0,
+            NanoCPUs = service.Cpus is { } cpus ? (long)(cpus * 1_000_000_000m) : 0,
+            Init = service.Init,
+            ReadonlyRootfs = service.ReadOnly ?? false,
+            LogConfig = new LogConfig { Type = service.Logging?.Driver ?? string.Empty, Config = new Dictionary<string, string>(service.Logging?.Options ?? new Dictionary<string, string>()) },
+        };
+        SetIfAny(mounts, v => hostConfig.Mounts = v);
+        SetIfAny(service.CapAdd.ToList(), v => hostConfig.CapAdd = v);
+        SetIfAny(service.CapDrop.ToList(), v => hostConfig.CapDrop = v);
+        SetIfAny(service.ExtraHosts.ToList(), v => hostConfig.ExtraHosts = v);
+        SetIfAny(service.Dns.ToList(), v => hostConfig.DNS = v);
+        SetIfAny(service.DnsSearch.ToList(), v => hostConfig.DNSSearch = v);
+        SetIfAny(service.Ulimits.Select(u => new Ulimit { Name = u.Name, Soft = u.Soft, Hard = u.Hard }).ToList(), v => hostConfig.Ulimits = v);
+        if (service.Sysctls.Count > 0)
+        {
+            hostConfig.Sysctls = new Dictionary<string, string>(service.Sysctls);
+        }
+
+        if (service.Tmpfs.Count > 0)
+        {
+            hostConfig.Tmpfs = service.Tmpfs.ToDictionary(t => t.Split(':', 2)[0], t => t.Contains(':', StringComparison.Ordinal) ? t.Split(':', 2)[1] : string.Empty, StringComparer.Ordinal);
+        }
+
+        if (service.Isolation is { } isolation)
+        {
+            hostConfig.Isolation = isolation;
+        }
 
         var template = new CreateContainerParameters
         {
-            Image = service.Image,
-            Cmd = service.Command?.ToList(),
-            Entrypoint = service.Entrypoint?.ToList(),
+            Image = service.Image ?? string.Empty,
             Env = service.Environment.Select(e => e.Value is null ? e.Key : e.Key + "=" + e.Value).ToList(),
             Labels = new Dictionary<string, string>(service.Labels, StringComparer.Ordinal),
-            ExposedPorts = exposed.Count == 0 ? null : exposed,
-            Volumes = volumes.Count == 0 ? null : volumes,
-            Hostname = service.Hostname,
-            User = service.User,
-            WorkingDir = service.WorkingDir,
             Tty = service.Tty ?? false,
             OpenStdin = service.StdinOpen ?? false,
-            StopSignal = service.StopSignal,
             StopTimeout = service.StopGracePeriod,
-            Healthcheck = Healthcheck(service.Healthcheck),
-            HostConfig = new HostConfig
-            {
-                NetworkMode = networks[0].Key,
-                Binds = binds,
-                Mounts = mounts.Count == 0 ? null : mounts,
-                PortBindings = bindings,
-                RestartPolicy = RestartPolicy(service.Restart),
-                Memory = service.MemLimitBytes ?? 0,
-                NanoCPUs = service.Cpus is { } cpus ? (long)(cpus * 1_000_000_000m) : 0,
-                CapAdd = service.CapAdd.Count == 0 ? null : service.CapAdd.ToList(),
-                CapDrop = service.CapDrop.Count == 0 ? null : service.CapDrop.ToList(),
-                ExtraHosts = service.ExtraHosts.Count == 0 ? null : service.ExtraHosts.ToList(),
-                DNS = service.Dns.Count == 0 ? null : service.Dns.ToList(),
-                DNSSearch = service.DnsSearch.Count == 0 ? null : service.DnsSearch.ToList(),
-                Init = service.Init,
-                ReadonlyRootfs = service.ReadOnly ?? false,
-                Sysctls = service.Sysctls.Count == 0 ? null : new Dictionary<string, string>(service.Sysctls),
-                Tmpfs = service.Tmpfs.Count == 0 ? null : service.Tmpfs.ToDictionary(t => t.Split(':', 2)[0], t => t.Contains(':', StringComparison.Ordinal) ? t.Split(':', 2)[1] : string.Empty, StringComparer.Ordinal),
-                Ulimits = service.Ulimits.Count == 0 ? null : service.Ulimits.Select(u => new Ulimit { Name = u.Name, Soft = u.Soft, Hard = u.Hard }).ToList(),
-                LogConfig = new LogConfig { Type = service.Logging?.Driver ?? string.Empty, Config = new Dictionary<string, string>(service.Logging?.Options ?? new Dictionary<string, string>()) },
-                Isolation = service.Isolation,
-            },
+            HostConfig = hostConfig,
             NetworkingConfig = new NetworkingConfig { EndpointsConfig = new Dictionary<string, EndpointSettings> { [networks[0].Key] = networks[0].Value } },
         };
+        SetIfAny(service.Command?.ToList() ?? new List<string>(), v => template.Cmd = v, always: service.Command is not null);
+        SetIfAny(service.Entrypoint?.ToList() ?? new List<string>(), v => template.Entrypoint = v, always: service.Entrypoint is not null);
+        if (exposed.Count > 0)
+        {
+            template.ExposedPorts = exposed;
+        }
+
+        if (volumes.Count > 0)
+        {
+            template.Volumes = volumes;
+        }
+
+        template.Hostname = service.Hostname ?? string.Empty;
+        template.User = service.User ?? string.Empty;
+        template.WorkingDir = service.WorkingDir ?? string.Empty;
+        template.StopSignal = service.StopSignal ?? string.Empty;
+        if (Healthcheck(service.Healthcheck) is { } healthcheck)
+        {
+            template.Healthcheck = healthcheck;
+        }
 
         string hash = Hash(template, networks, imageId);
         template.Labels[ComposeLabels.Project] = project;
@@ -200,6 +230,14 @@ internal sealed class ComposeContainerSpec
             HostConfig = Template.HostConfig,
             NetworkingConfig = Template.NetworkingConfig,
         };
+    }
+
+    private static void SetIfAny<T>(List<T> values, Action<List<T>> set, bool always = false)
+    {
+        if (always || values.Count > 0)
+        {
+            set(values);
+        }
     }
 
     private static HealthcheckConfig? Healthcheck(ComposeHealthcheck? healthcheck)

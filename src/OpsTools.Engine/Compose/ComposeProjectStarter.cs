@@ -52,10 +52,10 @@ public sealed class ComposeUpPlan
     public IReadOnlyList<ComposeServiceChange> Changes => ChangeList;
 
     /// <summary>Networks to create (full names).</summary>
-    public IReadOnlyList<string> NetworksToCreate => NetworkList;
+    public IReadOnlyList<string> NetworksToCreate => NetworkList.Select(n => ComposeContainerSpec.NetworkName(Project, Model, n)).ToList();
 
     /// <summary>Volumes to create (full names).</summary>
-    public IReadOnlyList<string> VolumesToCreate => VolumeList;
+    public IReadOnlyList<string> VolumesToCreate => VolumeList.Select(v => ComposeContainerSpec.VolumeName(Project, Model, v)).ToList();
 
     /// <summary>Services the files have but ignored keys, orphans left in place, and similar notes.</summary>
     public IReadOnlyList<string> Warnings => WarningList;
@@ -549,7 +549,7 @@ public sealed class ComposeProjectStarter
                 Internal = declared.Internal,
                 Attachable = true,
                 Labels = labels,
-                IPAM = declared.IpamDriver is null && declared.IpamSubnets.Count == 0 ? null : new IPAM { Driver = declared.IpamDriver, Config = declared.IpamSubnets.Select(s => new IPAMConfig { Subnet = s }).ToList() },
+                IPAM = declared.IpamDriver is null && declared.IpamSubnets.Count == 0 ? null : new IPAM { Driver = declared.IpamDriver ?? "default", Config = declared.IpamSubnets.Select(s => new IPAMConfig { Subnet = s }).ToList() },
             };
             await _connection.RunAsync((client, ct) => client.Networks.CreateNetworkAsync(parameters, ct), cancellationToken).ConfigureAwait(false);
         }
@@ -652,26 +652,27 @@ public sealed class ComposeProjectStarter
         while (true)
         {
             List<ComposeContainerRef> containers = await ListProjectContainersAsync(project, cancellationToken, dependency.Service).ConfigureAwait(false);
-            var states = new List<ContainerInspectResponse>();
+            var states = new List<State>();
             foreach (ComposeContainerRef container in containers)
             {
-                states.Add(await _connection.RunAsync((client, ct) => client.Containers.InspectContainerAsync(container.Id, ct), cancellationToken).ConfigureAwait(false));
+                ContainerInspectResponse inspected = await _connection.RunAsync((client, ct) => client.Containers.InspectContainerAsync(container.Id, ct), cancellationToken).ConfigureAwait(false);
+                states.Add(inspected.State ?? new State());
             }
 
             string? failure = null;
             bool met = states.Count > 0 && dependency.Condition switch
             {
-                "service_healthy" => states.All(s => s.State.Health?.Status == "healthy"),
-                "service_completed_successfully" => states.All(s => s.State.Status == "exited" && s.State.ExitCode == 0),
-                _ => states.All(s => s.State.Running || s.State.Status == "exited"),
+                "service_healthy" => states.All(s => s.Health?.Status == "healthy"),
+                "service_completed_successfully" => states.All(s => s.Status == "exited" && s.ExitCode == 0),
+                _ => states.All(s => s.Running || s.Status == "exited"),
             };
             if (!met)
             {
                 failure = dependency.Condition switch
                 {
-                    "service_healthy" when states.Any(s => s.State.Health is null) => "has no health check",
-                    "service_healthy" when states.FirstOrDefault(s => s.State.Health?.Status == "unhealthy") is { } sick => $"is unhealthy: {LastHealthOutput(sick)}",
-                    "service_completed_successfully" when states.FirstOrDefault(s => s.State.Status == "exited" && s.State.ExitCode != 0) is { } failed => string.Create(CultureInfo.InvariantCulture, $"exited with code {failed.State.ExitCode}"),
+                    "service_healthy" when states.Any(s => s.Health is null) => "has no health check",
+                    "service_healthy" when states.FirstOrDefault(s => s.Health?.Status == "unhealthy") is { } sick => $"is unhealthy: {LastHealthOutput(sick)}",
+                    "service_completed_successfully" when states.FirstOrDefault(s => s.Status == "exited" && s.ExitCode != 0) is { } failed => string.Create(CultureInfo.InvariantCulture, $"exited with code {failed.ExitCode}"),
                     _ => null,
                 };
             }
@@ -707,7 +708,7 @@ public sealed class ComposeProjectStarter
         foreach (ComposeContainerRef container in containers)
         {
             ContainerInspectResponse inspected = await _connection.RunAsync((client, ct) => client.Containers.InspectContainerAsync(container.Id, ct), cancellationToken).ConfigureAwait(false);
-            State state = inspected.State;
+            State state = inspected.State ?? new State();
             string health = state.Health?.Status ?? "none";
             states.Add($"{container.Name} {state.Status}{(health == "none" ? string.Empty : " (" + health + ")")}");
             if (state.Restarting)
@@ -728,7 +729,7 @@ public sealed class ComposeProjectStarter
 
             if (health == "unhealthy")
             {
-                return (false, new ComposeServiceProblem(service, "ComposeServiceUnhealthy", $"{container.Name} is unhealthy; last health check: {LastHealthOutput(inspected)}"), states[^1]);
+                return (false, new ComposeServiceProblem(service, "ComposeServiceUnhealthy", $"{container.Name} is unhealthy; last health check: {LastHealthOutput(state)}"), states[^1]);
             }
 
             ready &= state.Running && health is "none" or "healthy";
@@ -737,8 +738,8 @@ public sealed class ComposeProjectStarter
         return (ready, null, string.Join(", ", states));
     }
 
-    private static string LastHealthOutput(ContainerInspectResponse inspected) =>
-        inspected.State.Health?.Log?.LastOrDefault() is { } last
+    private static string LastHealthOutput(State state) =>
+        state.Health?.Log?.LastOrDefault() is { } last
             ? string.Create(CultureInfo.InvariantCulture, $"exit code {last.ExitCode}, output '{last.Output?.Trim()}'")
             : "no result yet";
 }

@@ -137,7 +137,7 @@ public sealed class ComposeServiceScaler
 
     private static (CreateContainerParameters Parameters, List<KeyValuePair<string, EndpointSettings>> MoreNetworks) Clone(ContainerInspectResponse template, int number)
     {
-        ContainerConfig config = template.Config;
+        ContainerConfig config = template.Config ?? new ContainerConfig();
         string shortId = template.ID[..12];
         var labels = new Dictionary<string, string>(config.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal)
         {
@@ -145,13 +145,13 @@ public sealed class ComposeServiceScaler
         };
 
         // The daemon adds each container's short id as an alias and fills the hostname with it: not
-        // configuration, so the clone does not inherit them.
+        // configuration, so the clone does not inherit them. Static addresses are not cloned either
+        // (two containers cannot share one).
         List<KeyValuePair<string, EndpointSettings>> networks = (template.NetworkSettings?.Networks ?? new Dictionary<string, EndpointSettings>())
-            .OrderBy(n => n.Key == template.HostConfig.NetworkMode ? 0 : 1)
+            .OrderBy(n => n.Key == template.HostConfig?.NetworkMode ? 0 : 1)
             .Select(n => KeyValuePair.Create(n.Key, new EndpointSettings
             {
                 Aliases = (n.Value.Aliases ?? new List<string>()).Where(a => a != shortId).ToList(),
-                IPAMConfig = n.Value.IPAMConfig,
             }))
             .ToList();
         var parameters = new CreateContainerParameters
@@ -163,7 +163,7 @@ public sealed class ComposeServiceScaler
             Labels = labels,
             ExposedPorts = config.ExposedPorts,
             Volumes = config.Volumes,
-            Hostname = config.Hostname == shortId ? null : config.Hostname,
+            Hostname = config.Hostname == shortId ? string.Empty : config.Hostname,
             Domainname = config.Domainname,
             User = config.User,
             WorkingDir = config.WorkingDir,
@@ -173,8 +173,12 @@ public sealed class ComposeServiceScaler
             StopTimeout = config.StopTimeout,
             Healthcheck = config.Healthcheck,
             HostConfig = template.HostConfig,
-            NetworkingConfig = networks.Count == 0 ? null : new NetworkingConfig { EndpointsConfig = new Dictionary<string, EndpointSettings> { [networks[0].Key] = networks[0].Value } },
         };
+        if (networks.Count > 0)
+        {
+            parameters.NetworkingConfig = new NetworkingConfig { EndpointsConfig = new Dictionary<string, EndpointSettings> { [networks[0].Key] = networks[0].Value } };
+        }
+
         return (parameters, networks.Skip(1).ToList());
     }
 }

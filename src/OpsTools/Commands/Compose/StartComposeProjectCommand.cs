@@ -131,7 +131,7 @@ public sealed class StartComposeProjectCommand : DockerCmdlet
         var approved = new HashSet<string>(StringComparer.Ordinal);
         var declined = new List<ComposeServiceChange>();
         bool resourcesApproved = plan.NetworksToCreate.Count + plan.VolumesToCreate.Count == 0
-            || ShouldProcess($"project {name} on {plan.DockerHost}", $"Create {Describe("network", plan.NetworksToCreate.Select(n => OpsTools.Engine.Compose.ComposeContainerSpec.NetworkName(name, project, n)))}{(plan.NetworksToCreate.Count > 0 && plan.VolumesToCreate.Count > 0 ? " and " : string.Empty)}{Describe("volume", plan.VolumesToCreate.Select(v => OpsTools.Engine.Compose.ComposeContainerSpec.VolumeName(name, project, v)))}");
+            || ShouldProcess($"project {name} on {plan.DockerHost}", $"Create {Describe("network", plan.NetworksToCreate)}{(plan.NetworksToCreate.Count > 0 && plan.VolumesToCreate.Count > 0 ? " and " : string.Empty)}{Describe("volume", plan.VolumesToCreate)}");
         foreach (ComposeServiceChange change in plan.Changes.Where(c => c.Action != ComposeServiceAction.Unchanged))
         {
             if (resourcesApproved && ShouldProcess($"service {change.Service} of project {name} on {plan.DockerHost}", $"{change.Action} ({change.Reason})"))
@@ -170,7 +170,7 @@ public sealed class StartComposeProjectCommand : DockerCmdlet
                         problem.ErrorId == "ComposeWaitTimeout" ? ErrorCategory.OperationTimeout : ErrorCategory.InvalidResult,
                         problem.Service,
                         $"Service '{problem.Service}' of project {name} is not ready: {problem.Reason}.",
-                        $"Look at its logs (docker logs {OpsTools.Engine.Compose.ComposeContainerSpec.ContainerName(name, problem.Service, 1)}), fix it and run Start-ComposeProject again; give a longer -Timeout if it is only slow."));
+                        $"Look at its logs (docker logs {applied.First(c => c.Service == problem.Service).Containers.FirstOrDefault()}), fix it and run Start-ComposeProject again; give a longer -Timeout if it is only slow."));
                 }
             }
         }
