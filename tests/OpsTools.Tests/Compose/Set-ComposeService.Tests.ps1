@@ -39,7 +39,7 @@ Describe 'Set-ComposeService parameters' {
 Describe 'Set-ComposeService on a running project' {
     BeforeAll {
         $path = Join-Path $TestDrive 'scale.yml'
-        Set-Content -LiteralPath $path -Value "services:`n  worker:`n    image: lab/busybox:1`n    init: true`n    command: [sleep, '600']`n    environment: {ROLE: worker}`n    healthcheck: {test: [CMD, 'true'], interval: 1s, timeout: 1s, retries: 3}`n"
+        Set-Content -LiteralPath $path -Value "services:`n  worker:`n    image: lab/busybox:1`n    init: true`n    command: [sleep, '600']`n    environment: {ROLE: worker}`n    healthcheck: {test: [CMD, 'true'], interval: 1s, timeout: 10s, retries: 3}`n"
         $null = Start-ComposeProject -Path $path -ProjectName $project -DockerHost $dockerHost
     }
 

@@ -147,7 +147,7 @@ Describe 'Start-ComposeProject refuses bad input before creating anything' {
         $problems[0].FullyQualifiedErrorId | Should -Be "ComposeServiceUnhealthy,$commandId"
         $problems[0].CategoryInfo.Category | Should -Be 'InvalidResult'
         $problems[0].TargetObject | Should -Be 'sick'
-        $problems[0].Exception.Message | Should -Match "unhealthy; last health check: exit code 1"
+        $problems[0].Exception.Message | Should -Match "sick_1 is unhealthy; last health check: exit code"
         $changes.Service | Sort-Object | Should -Be @('fine', 'sick')
     }
 }
@@ -165,8 +165,8 @@ Describe 'Start-ComposeProject on the shop project, next to docker-compose 1.29'
             & $cli -p $project -f $files[0] -f $files[1] up -d 2>&1 | Out-String
             $LASTEXITCODE
         } -ArgumentList $composeCli, $theirs, $shopFiles, $theirPorts
-        $started = Start-ComposeProject -Path $shopFiles -ProjectName $ours -Variables $ourPorts -Wait -Timeout 120s -DockerHost $dockerHost
-        $cliResult = $cliJob | Wait-Job -Timeout 120 | Receive-Job
+        $started = Start-ComposeProject -Path $shopFiles -ProjectName $ours -Variables $ourPorts -Wait -Timeout 240s -DockerHost $dockerHost
+        $cliResult = $cliJob | Wait-Job -Timeout 240 | Receive-Job
         $cliJob | Remove-Job -Force
     }
 
@@ -234,7 +234,7 @@ Describe 'Start-ComposeProject on the shop project, next to docker-compose 1.29'
         $before = @{}
         Get-ProjectContainer $ours | ForEach-Object { $before[$_.Name] = $_.Id }
 
-        $changes = Start-ComposeProject -Path $shopFiles -ProjectName $ours -Variables ($ourPorts + @{ LOG_LEVEL = 'error' }) -Wait -Timeout 60s -DockerHost $dockerHost
+        $changes = Start-ComposeProject -Path $shopFiles -ProjectName $ours -Variables ($ourPorts + @{ LOG_LEVEL = 'error' }) -Wait -Timeout 120s -DockerHost $dockerHost
 
         ($changes | Where-Object Service -eq api).Action | Should -Be 'Recreate'
         $after = @{}
