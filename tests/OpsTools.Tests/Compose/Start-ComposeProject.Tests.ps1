@@ -195,16 +195,16 @@ Describe 'Start-ComposeProject on the shop project, next to docker-compose 1.29'
     It 'gives each service the container configuration docker-compose gives it, field by field' {
         $differences = foreach ($service in 'postgres', 'redis', 'migrate', 'api', 'scheduler', 'worker', 'frontend') {
             $pair = foreach ($project in $ours, $theirs) {
-                $inspect = docker inspect "${project}_${service}_1" | ConvertFrom-Json -AsHashtable
-                $shortId = $inspect[0].Id.Substring(0, 12)
-                $config = $inspect[0].Config
+                $inspect = @(docker inspect "${project}_${service}_1" | ConvertFrom-Json -AsHashtable)[0]
+                $shortId = $inspect.Id.Substring(0, 12)
+                $config = $inspect.Config
                 $config.Remove('Hostname')
                 foreach ($label in 'com.docker.compose.config-hash', 'com.docker.compose.project.config_files') { $config.Labels.Remove($label) }
                 $networks = [ordered]@{}
-                foreach ($network in $inspect[0].NetworkSettings.Networks.Keys | Sort-Object) {
-                    $networks[$network] = @($inspect[0].NetworkSettings.Networks[$network].Aliases | Where-Object { $_ -ne $shortId } | Sort-Object)
+                foreach ($network in $inspect.NetworkSettings.Networks.Keys | Sort-Object) {
+                    $networks[$network] = @($inspect.NetworkSettings.Networks[$network].Aliases | Where-Object { $_ -ne $shortId } | Sort-Object)
                 }
-                $text = [ordered]@{ Config = $config; HostConfig = $inspect[0].HostConfig; Networks = $networks } | ConvertTo-Json -Depth 10 -Compress
+                $text = [ordered]@{ Config = $config; HostConfig = $inspect.HostConfig; Networks = $networks } | ConvertTo-Json -Depth 10 -Compress
                 $text.Replace($project, '<project>').Replace([string]$ourPorts.API_PORT, '<api-port>').Replace([string]$theirPorts.API_PORT, '<api-port>').Replace([string]$ourPorts.FRONTEND_PORT, '<frontend-port>').Replace([string]$theirPorts.FRONTEND_PORT, '<frontend-port>') | ConvertFrom-Json -AsHashtable
             }
             foreach ($section in 'Config', 'HostConfig', 'Networks') {
