@@ -89,13 +89,13 @@ public sealed class ComposeContainerSpecTests : IDisposable
         Assert.Equal("shop", create.Labels[ComposeLabels.Project]);
         Assert.Equal("False", create.Labels[ComposeLabels.OneOff]);
         Assert.Equal(api.ConfigHash, create.Labels[ComposeLabels.ConfigHash]);
-        Assert.Equal("8000", create.HostConfig.PortBindings["8000/tcp"].Single().HostPort);
+        Assert.Equal("8000", create.HostConfig!.PortBindings["8000/tcp"].Single().HostPort);
         Assert.Equal("shop_back", create.HostConfig.NetworkMode);
         Assert.Equal(new[] { "shop_back", "shop_front" }, api.Networks.Select(n => n.Key));
         Assert.All(api.Networks, n => Assert.Contains("api", n.Value.Aliases));
         Assert.Equal(256L * 1024 * 1024, create.HostConfig.Memory);
         Assert.Equal(500_000_000L, create.HostConfig.NanoCPUs);
-        Assert.Equal(new[] { "shop_data:/var/lib/postgresql/data:rw" }, db.Template.HostConfig.Binds);
+        Assert.Equal(new[] { "shop_data:/var/lib/postgresql/data:rw" }, db.Template.HostConfig!.Binds);
         Assert.True(db.Template.Volumes.ContainsKey("/var/lib/postgresql/data"));
     }
 

@@ -165,9 +165,13 @@ Describe 'Start-ComposeProject on the shop project, next to docker-compose 1.29'
             & $cli -p $project -f $files[0] -f $files[1] up -d 2>&1 | Out-String
             $LASTEXITCODE
         } -ArgumentList $composeCli, $theirs, $shopFiles, $theirPorts
-        $started = Start-ComposeProject -Path $shopFiles -ProjectName $ours -Variables $ourPorts -Wait -Timeout 240s -DockerHost $dockerHost
-        $cliResult = $cliJob | Wait-Job -Timeout 240 | Receive-Job
-        $cliJob | Remove-Job -Force
+        try {
+            $started = Start-ComposeProject -Path $shopFiles -ProjectName $ours -Variables $ourPorts -Wait -Timeout 240s -DockerHost $dockerHost
+        }
+        finally {
+            $cliResult = $cliJob | Wait-Job -Timeout 240 | Receive-Job
+            $cliJob | Remove-Job -Force
+        }
     }
 
     AfterAll {
