@@ -128,6 +128,7 @@ internal sealed class ComposeContainerSpec
         {
             NetworkMode = networks[0].Key,
             Binds = binds,
+            VolumesFrom = new List<string>(),
             PortBindings = bindings,
             RestartPolicy = RestartPolicy(service.Restart),
             Memory = service.MemLimitBytes ?? 0,
