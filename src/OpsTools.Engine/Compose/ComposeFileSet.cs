@@ -18,14 +18,16 @@ internal sealed class ComposeFileSet
 
     private readonly string _projectDirectory;
     private readonly Func<string, string?> _lookup;
+    private readonly bool _forSwarm;
     private readonly Dictionary<string, YMapping> _loaded = new(StringComparer.Ordinal);
     private readonly List<string> _warnings = new();
     private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
 
-    public ComposeFileSet(string projectDirectory, Func<string, string?> lookup)
+    public ComposeFileSet(string projectDirectory, Func<string, string?> lookup, bool forSwarm = true)
     {
         _projectDirectory = projectDirectory;
         _lookup = lookup;
+        _forSwarm = forSwarm;
     }
 
     public IReadOnlyList<string> Warnings => _warnings;
@@ -62,7 +64,7 @@ internal sealed class ComposeFileSet
                     throw ComposeErrors.ValueInvalid(services.KeyMark(name), $"service '{name}' must be a mapping.");
                 }
 
-                ComposeNormalizer.NormalizeService(service, name, baseDirectory, Warn);
+                ComposeNormalizer.NormalizeService(service, name, baseDirectory, Warn, _forSwarm);
             }
         }
         else if (root["services"] is { } notMapping && !(notMapping is YScalar { Value: null }))

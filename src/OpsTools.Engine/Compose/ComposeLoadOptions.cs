@@ -18,6 +18,13 @@ public sealed class ComposeLoadOptions
     /// <summary>Stack name, carried on the project.</summary>
     public string? StackName { get; init; }
 
+    /// <summary>
+    /// True (default) when the files are read for a swarm deploy: keys swarm ignores (<c>depends_on</c>,
+    /// <c>scale</c>, <c>mem_limit</c>, <c>cpus</c>, <c>restart</c>, <c>tmpfs</c>) give a warning. False for
+    /// Start-ComposeProject, which applies them to containers.
+    /// </summary>
+    public bool ForSwarm { get; init; } = true;
+
     /// <summary>Reads the process environment; replaceable so tests do not depend on the machine.</summary>
     public Func<string, string?> EnvironmentLookup { get; init; } = Environment.GetEnvironmentVariable;
 }

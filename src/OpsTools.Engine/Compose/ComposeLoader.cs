@@ -51,7 +51,7 @@ public static class ComposeLoader
             : envValues.TryGetValue(name, out string? fromFile) ? fromFile
             : null;
 
-        var session = new ComposeFileSet(projectDirectory, Lookup);
+        var session = new ComposeFileSet(projectDirectory, Lookup, options.ForSwarm);
         YMapping? merged = null;
         foreach (string file in files)
         {

@@ -228,7 +228,49 @@ internal sealed class ComposeModelBuilder
             Ulimits = BuildUlimits(map["ulimits"], where),
             Tmpfs = StringList(map["tmpfs"], $"tmpfs of {where}"),
             Logging = BuildLogging(map["logging"], where),
+            DependsOn = BuildDependsOn(map["depends_on"], where),
+            Scale = UInt(map["scale"]),
+            MemLimitBytes = Bytes(map["mem_limit"]),
+            Cpus = Cpus(map["cpus"], where),
         };
+    }
+
+    private static IReadOnlyList<ComposeDependency> BuildDependsOn(YNode? node, string where)
+    {
+        if (node is null)
+        {
+            return Array.Empty<ComposeDependency>();
+        }
+
+        YMapping map = Mapping(node, $"depends_on of {where}");
+        var result = new List<ComposeDependency>();
+        foreach (string service in map.Keys)
+        {
+            YMapping entry = map[service] is YScalar { Value: null } ? new YMapping(map.KeyMark(service)) : Mapping(map[service]!, $"depends_on.{service} of {where}");
+            CheckKeys(entry, $"depends_on.{service} of {where}", "condition", "restart", "required");
+            string condition = Text(entry["condition"]) ?? "service_started";
+            if (condition is not ("service_started" or "service_healthy" or "service_completed_successfully"))
+            {
+                throw ComposeErrors.ValueInvalid(entry["condition"]!.Mark, $"depends_on.{service}.condition of {where} must be service_started, service_healthy or service_completed_successfully, not '{condition}'.");
+            }
+
+            result.Add(new ComposeDependency { Service = service, Condition = condition });
+        }
+
+        return result;
+    }
+
+    private static decimal? Cpus(YNode? node, string where)
+    {
+        string? text = Text(node);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return ComposeUnits.TryParseCpus(text, out decimal cpus)
+            ? cpus
+            : throw ComposeErrors.ValueInvalid(node!.Mark, $"cpus of {where} must be a number such as '0.5' (at most 9 decimals), not '{text}'.");
     }
 
     private static void CheckReferences(ComposeService service, YMapping map, List<ComposeNetwork> networks, List<ComposeVolume> volumes, List<ComposeFileObject> secrets, List<ComposeFileObject> configs)

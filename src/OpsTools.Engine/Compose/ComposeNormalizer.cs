@@ -21,6 +21,15 @@ internal static class ComposeNormalizer
         "logging", "tty", "stdin_open", "read_only", "isolation", "extends", "restart",
     };
 
+    /// <summary>Keys Start-ComposeProject applies to containers and a swarm deploy ignores, with the reason given in the swarm warning.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ContainerOnlyKeys = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["cpus"] = "swarm uses deploy.resources.limits.cpus",
+        ["depends_on"] = "swarm starts services in no particular order",
+        ["mem_limit"] = "swarm uses deploy.resources.limits.memory",
+        ["scale"] = "swarm uses deploy.replicas",
+    };
+
     /// <summary>Valid compose keys that a swarm deploy ignores, with the reason given in the warning.</summary>
     public static readonly IReadOnlyDictionary<string, string> IgnoredKeys = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -29,7 +38,6 @@ internal static class ComposeNormalizer
         ["cgroup_parent"] = "not supported by swarm services",
         ["container_name"] = "setting the container name is not supported",
         ["credential_spec"] = "not supported by OpsTools",
-        ["depends_on"] = "swarm starts services in no particular order",
         ["devices"] = "not supported by swarm services",
         ["domainname"] = "not supported by swarm services",
         ["expose"] = "services on the same network reach each other's containers on any port",
@@ -46,7 +54,7 @@ internal static class ComposeNormalizer
         ["userns_mode"] = "not supported by swarm services",
     };
 
-    public static void NormalizeService(YMapping service, string name, string baseDirectory, Action<string, string, string> warn)
+    public static void NormalizeService(YMapping service, string name, string baseDirectory, Action<string, string, string> warn, bool forSwarm = true)
     {
         foreach (string key in service.Keys.ToList())
         {
@@ -57,22 +65,29 @@ internal static class ComposeNormalizer
 
             if (IgnoredKeys.TryGetValue(key, out string? reason) && reason.Length > 0)
             {
-                warn(name, key, $"Ignoring unsupported option '{key}' of service '{name}': {reason}.");
+                warn(name, key, $"Ignoring unsupported option '{key}' of service '{name}': {(forSwarm ? reason : "OpsTools does not apply it to containers")}.");
                 service.Remove(key);
                 continue;
             }
 
-            if (!SupportedKeys.Contains(key))
+            if (ContainerOnlyKeys.TryGetValue(key, out string? swarmReason))
+            {
+                if (forSwarm)
+                {
+                    warn(name, key, $"Ignoring unsupported option '{key}' of service '{name}': {swarmReason}.");
+                }
+            }
+            else if (!SupportedKeys.Contains(key))
             {
                 throw ComposeErrors.KeyUnknown(service.KeyMark(key), key, $"service '{name}'");
             }
 
-            if (key == "restart")
+            if (forSwarm && key == "restart")
             {
                 warn(name, key, $"Ignoring unsupported option 'restart' of service '{name}': swarm uses deploy.restart_policy (as the docker CLI does, 'restart' still applies when deploy.restart_policy is absent).");
             }
 
-            if (key == "tmpfs")
+            if (forSwarm && key == "tmpfs")
             {
                 warn(name, key, $"Option 'tmpfs' of service '{name}' is kept in the model but docker stack deploy does not apply it; use a volume of type tmpfs.");
             }
@@ -95,6 +110,9 @@ internal static class ComposeNormalizer
                     break;
                 case "extra_hosts":
                     service.Set(key, ExtraHosts(value));
+                    break;
+                case "depends_on":
+                    service.Set(key, DependsOn(value, name));
                     break;
                 case "networks":
                     service.Set(key, Networks(value));
@@ -239,6 +257,25 @@ internal static class ComposeNormalizer
         }
 
         throw ComposeErrors.ValueInvalid(node.Mark, $"{what} must be a string or a list of strings.");
+    }
+
+    private static YMapping DependsOn(YNode node, string service)
+    {
+        if (node is YMapping mapping)
+        {
+            return mapping;
+        }
+
+        // The short form (a list of names) means condition service_started, as compose reads it.
+        var result = new YMapping(node.Mark);
+        foreach (YNode item in StringOrList(node, $"depends_on of service '{service}'").Items)
+        {
+            var entry = new YMapping(item.Mark);
+            entry.Set("condition", new YScalar(item.Mark, "service_started"), item.Mark);
+            result.Set(((YScalar)item).Value!, entry, item.Mark);
+        }
+
+        return result;
     }
 
     private static YSequence ExtraHosts(YNode node)

@@ -82,12 +82,32 @@ public sealed class ComposeService
     public IReadOnlyList<string> Tmpfs { get; init; } = Array.Empty<string>();
     /// <summary>Log driver, if set.</summary>
     public ComposeLogging? Logging { get; init; }
+    /// <summary>Services started before this one (<c>depends_on</c>), with the condition each must reach.</summary>
+    public IReadOnlyList<ComposeDependency> DependsOn { get; init; } = Array.Empty<ComposeDependency>();
+    /// <summary>Containers of the service (<c>scale</c>) when started as a compose project; null: 1.</summary>
+    public ulong? Scale { get; init; }
+    /// <summary>Memory limit in bytes (<c>mem_limit</c>) for containers started as a compose project.</summary>
+    public long? MemLimitBytes { get; init; }
+    /// <summary>CPU limit (<c>cpus</c>) for containers started as a compose project.</summary>
+    public decimal? Cpus { get; init; }
 
     /// <summary>Published ports as text, e.g. <c>8080:80/tcp (host)</c>.</summary>
     public string PortsText => string.Join(", ", Ports.Select(p => p.ToString()));
 
     /// <inheritdoc/>
     public override string ToString() => Name;
+}
+
+/// <summary>A <c>depends_on</c> entry: the service waited for and the condition it must reach first.</summary>
+public sealed class ComposeDependency
+{
+    /// <summary>Name of the service depended on.</summary>
+    public required string Service { get; init; }
+    /// <summary><c>service_started</c>, <c>service_healthy</c> or <c>service_completed_successfully</c>.</summary>
+    public string Condition { get; init; } = "service_started";
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Service} ({Condition})";
 }
 
 /// <summary>The <c>deploy</c> section of a service.</summary>

@@ -10,8 +10,8 @@ using OpsTools.Compose;
 namespace OpsTools.Infrastructure;
 
 /// <summary>
-/// The loader parameters Get-ComposeConfig and Deploy-SwarmStack share (-Path, -EnvFile,
-/// -Variables), turned into one engine load: both cmdlets read compose files the same way.
+/// The loader parameters Get-ComposeConfig, Deploy-SwarmStack and Start-ComposeProject share (-Path, -EnvFile,
+/// -Variables), turned into one engine load: the cmdlets read compose files the same way.
 /// </summary>
 internal static class ComposeInput
 {
@@ -40,8 +40,8 @@ internal static class ComposeInput
     }
 
     /// <summary>Loads and merges the files (engine call; in its own type so the cmdlets load without the engine).</summary>
-    public static Task<ComposeProject> LoadAsync(IReadOnlyList<string> paths, IReadOnlyList<string> envFiles, IReadOnlyDictionary<string, string?> variables, string? stackName, CancellationToken cancellationToken) =>
+    public static Task<ComposeProject> LoadAsync(IReadOnlyList<string> paths, IReadOnlyList<string> envFiles, IReadOnlyDictionary<string, string?> variables, string? stackName, CancellationToken cancellationToken, bool forSwarm = true) =>
         OpsTools.Engine.Compose.ComposeLoader.LoadAsync(
-            new OpsTools.Engine.Compose.ComposeLoadOptions { Paths = paths, EnvFiles = envFiles, Variables = variables, StackName = stackName },
+            new OpsTools.Engine.Compose.ComposeLoadOptions { Paths = paths, EnvFiles = envFiles, Variables = variables, StackName = stackName, ForSwarm = forSwarm },
             cancellationToken);
 }
