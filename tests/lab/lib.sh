@@ -11,8 +11,7 @@
 
 # Order matters: up.sh starts components in this order, down.sh stops them in reverse.
 # A new component = one file in components/ + its name here.
-LAB_COMPONENTS=(docker images registry postgres ceph compose)
-LAB_COMPONENTS=(docker images registry postgres redis ceph)
+LAB_COMPONENTS=(docker images registry postgres redis ceph compose)
 
 LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 LAB_LOG_DIR=/var/log/opstools-lab

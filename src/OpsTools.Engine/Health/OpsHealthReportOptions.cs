@@ -25,6 +25,112 @@ public sealed class OpsHealthReportOptions
 
     /// <summary>Instance backups.</summary>
     public BackupHealthOptions? Backups { get; init; }
+
+    /// <summary>Compose projects (without Swarm).</summary>
+    public ComposeHealthOptions? Compose { get; init; }
+
+    /// <summary>HTTP(S) endpoints.</summary>
+    public EndpointHealthOptions? Endpoints { get; init; }
+
+    /// <summary>Redis servers.</summary>
+    public IReadOnlyList<RedisHealthOptions> Redis { get; init; } = Array.Empty<RedisHealthOptions>();
+
+    /// <summary>Job queues.</summary>
+    public IReadOnlyList<QueueHealthOptions> Queues { get; init; } = Array.Empty<QueueHealthOptions>();
+}
+
+/// <summary>Compose services with containers that should run and do not, or that are unhealthy.</summary>
+public sealed class ComposeHealthOptions : DockerLayerOptions
+{
+    /// <summary>Which projects to check (the cmdlet builds it from wildcard patterns); null: all.</summary>
+    public Func<string, bool>? IncludeProject { get; init; }
+}
+
+/// <summary>HTTP(S) endpoints checked in parallel, each with its own expectations.</summary>
+public sealed class EndpointHealthOptions
+{
+    /// <summary>The endpoints.</summary>
+    public required IReadOnlyList<EndpointHealthTarget> Targets { get; init; }
+
+    /// <summary>Time allowed per request (connect, headers and body).</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Requests at once.</summary>
+    public int ThrottleLimit { get; init; } = 16;
+
+    /// <summary>Accept any TLS certificate.</summary>
+    public bool SkipCertificateCheck { get; init; }
+}
+
+/// <summary>One endpoint of the report.</summary>
+/// <param name="Uri">Address.</param>
+/// <param name="ExpectStatus">Accepted status codes; empty: any 2xx.</param>
+/// <param name="ExpectJson">Top-level JSON properties the body must have, with their values.</param>
+public sealed record EndpointHealthTarget(Uri Uri, IReadOnlyCollection<int> ExpectStatus, IReadOnlyDictionary<string, object?> ExpectJson);
+
+/// <summary>A Redis server whose persistence must work and whose memory must not be full.</summary>
+public sealed class RedisHealthOptions
+{
+    /// <summary>Server text (<c>host:port</c>, <c>redis://...</c>), as <c>Get-RedisInfo -Server</c> takes it.</summary>
+    public required string Server { get; init; }
+
+    /// <summary>Password (from the environment variable the configuration names), or null.</summary>
+    public NetworkCredential? Credential { get; init; }
+
+    /// <summary>Time allowed to connect and read INFO.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Percent of maxmemory from which memory is a warning.</summary>
+    public double MemoryWarningPercent { get; init; } = 90;
+}
+
+/// <summary>What kind of job queue.</summary>
+public enum QueueKind
+{
+    /// <summary>Celery on a Redis broker.</summary>
+    Celery,
+    /// <summary>Jobs in a PostgreSQL table.</summary>
+    PostgresTable,
+}
+
+/// <summary>A job queue and the limits it must stay within.</summary>
+public sealed class QueueHealthOptions
+{
+    /// <summary>Kind of queue.</summary>
+    public QueueKind Kind { get; init; }
+
+    /// <summary>Celery: the broker URI. PostgresTable: the server text.</summary>
+    public required string Server { get; init; }
+
+    /// <summary>Celery: queue names (empty: those the workers declared, else <c>celery</c>). PostgresTable: unused.</summary>
+    public IReadOnlyList<string> Queues { get; init; } = Array.Empty<string>();
+
+    /// <summary>Credential: the broker password, or the PostgreSQL login (null: PG variables and .pgpass).</summary>
+    public NetworkCredential? Credential { get; init; }
+
+    /// <summary>PostgresTable: database.</summary>
+    public string? Database { get; init; }
+
+    /// <summary>PostgresTable: table, optionally schema-qualified.</summary>
+    public string? Table { get; init; }
+
+    /// <summary>PostgresTable: status column.</summary>
+    public string StatusColumn { get; init; } = "status";
+
+    /// <summary>PostgresTable: creation time column.</summary>
+    public string CreatedColumn { get; init; } = "created_at";
+
+    /// <summary>PostgresTable: statuses that count as pending.</summary>
+    public IReadOnlyList<string> PendingStatus { get; init; } = new[] { "pending", "queued" };
+
+    /// <summary>Waiting (pending) messages from which the queue is a warning; null: no limit.</summary>
+    public long? MaxLength { get; init; }
+
+    /// <summary>Age of the oldest pending job (PostgresTable) or unacknowledged message (Celery) from which it is a warning; null: no limit.</summary>
+    public TimeSpan? MaxAge { get; init; }
+
+    /// <summary>Time allowed to read the queue.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Docker endpoint shared by the Docker layers.</summary>

@@ -33,7 +33,7 @@ public readonly record struct OpsHealthLayerDone(OpsHealthLayer Layer, int Done,
 /// <summary>
 /// The operator's morning checklist: runs every configured layer concurrently through the engines the
 /// other cmdlets use (Swarm inspector, pool health service, Ceph cluster and file system, backup
-/// catalog) and returns one finding per thing wrong. A layer that cannot be read at all (Docker
+/// catalog, compose inventory, endpoint checker, Redis INFO and Celery readers, job queue reader) and returns one finding per thing wrong. A layer that cannot be read at all (Docker
 /// unreachable, platform database down) is itself a critical finding, never an exception, so one
 /// broken layer does not hide the others.
 /// </summary>
@@ -70,6 +70,26 @@ public sealed class OpsHealthReporter
         if (options.Backups is not null)
         {
             _checks.Add(new BackupLayerCheck(options.Backups));
+        }
+
+        if (options.Compose is not null)
+        {
+            _checks.Add(new ComposeLayerCheck(options.Compose));
+        }
+
+        if (options.Endpoints is not null)
+        {
+            _checks.Add(new EndpointLayerCheck(options.Endpoints));
+        }
+
+        if (options.Redis.Count > 0)
+        {
+            _checks.Add(new RedisLayerCheck(options.Redis));
+        }
+
+        if (options.Queues.Count > 0)
+        {
+            _checks.Add(new QueueLayerCheck(options.Queues));
         }
     }
 

@@ -31,7 +31,7 @@ internal sealed class OpsHealthConfigurationException : Exception
 /// </summary>
 internal static class OpsHealthConfiguration
 {
-    private static readonly string[] TopLevelKeys = { "DockerHost", "PlatformServer", "Swarm", "Nodes", "Pools", "Ceph", "Backups" };
+    private static readonly string[] TopLevelKeys = { "DockerHost", "PlatformServer", "Swarm", "Nodes", "Pools", "Ceph", "Backups", "Compose", "Endpoints", "Redis", "Queues" };
 
     /// <summary>Parses a .psd1 file without running it.</summary>
     public static Hashtable ReadDataFile(string path)
@@ -155,7 +155,97 @@ internal static class OpsHealthConfiguration
             };
         }
 
-        return new OpsHealthReportOptions { Swarm = swarm, Nodes = nodes, Pools = pools, Ceph = ceph, Backups = backups };
+        ComposeHealthOptions? compose = null;
+        if (root.Child("Compose") is Section cp && Wanted("Compose"))
+        {
+            cp.CheckKeys("DockerHost", "Projects", "ExcludeProjects");
+            compose = new ComposeHealthOptions { DockerHost = cp.String("DockerHost") ?? dockerHost, IncludeProject = cp.NameFilter("Projects", "ExcludeProjects") };
+        }
+
+        EndpointHealthOptions? endpoints = null;
+        if (root.Child("Endpoints") is Section e && Wanted("Endpoint"))
+        {
+            e.CheckKeys("Targets", "Timeout", "ThrottleLimit", "SkipCertificateCheck");
+            var targets = new List<EndpointHealthTarget>();
+            foreach ((Section? target, string? uriText, string key) in e.Items("Targets"))
+            {
+                Section? t = target;
+                t?.CheckKeys("Uri", "ExpectStatus", "ExpectJson");
+                string text = uriText ?? t!.String("Uri") ?? throw new OpsHealthConfigurationException(key + ".Uri", $"{key} needs Uri.");
+                if (!Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                {
+                    throw new OpsHealthConfigurationException(key, $"{key} is '{text}'; it must be an absolute http:// or https:// URI.");
+                }
+
+                targets.Add(new EndpointHealthTarget(uri, t?.Ints("ExpectStatus", 100, 599) ?? Array.Empty<int>(), t?.Map("ExpectJson") ?? new Dictionary<string, object?>()));
+            }
+
+            if (targets.Count == 0)
+            {
+                throw new OpsHealthConfigurationException("Endpoints.Targets", "Endpoints needs Targets: URIs, or hashtables with Uri, ExpectStatus and ExpectJson.");
+            }
+
+            endpoints = new EndpointHealthOptions
+            {
+                Targets = targets,
+                Timeout = e.Duration("Timeout") ?? TimeSpan.FromSeconds(5),
+                ThrottleLimit = e.Int("ThrottleLimit", 1, 256) ?? 16,
+                SkipCertificateCheck = e.Bool("SkipCertificateCheck") ?? false,
+            };
+        }
+
+        var redis = new List<RedisHealthOptions>();
+        if (Wanted("Redis"))
+        {
+            foreach ((Section? item, string? server, string key) in root.Items("Redis"))
+            {
+                item?.CheckKeys("Server", "PasswordVariable", "Timeout", "MemoryWarningPercent");
+                redis.Add(new RedisHealthOptions
+                {
+                    Server = server ?? item!.String("Server") ?? throw new OpsHealthConfigurationException(key + ".Server", $"{key} needs Server (host:port)."),
+                    Credential = item?.PasswordFromVariable("PasswordVariable"),
+                    Timeout = item?.Duration("Timeout") ?? TimeSpan.FromSeconds(5),
+                    MemoryWarningPercent = item?.Double("MemoryWarningPercent", 1, 100) ?? 90,
+                });
+            }
+        }
+
+        var queues = new List<QueueHealthOptions>();
+        if (Wanted("Queue"))
+        {
+            foreach ((Section? item, string? _, string key) in root.Items("Queues"))
+            {
+                Section q = item ?? throw new OpsHealthConfigurationException(key, $"{key} must be a hashtable with Celery = '<broker>' or PostgresServer, Database and Table.");
+                q.CheckKeys("Celery", "Queues", "PasswordVariable", "PostgresServer", "Database", "Table", "StatusColumn", "CreatedColumn", "PendingStatus", "MaxLength", "MaxAge", "Timeout");
+                string? broker = q.String("Celery");
+                string? postgres = q.String("PostgresServer");
+                if ((broker is null) == (postgres is null))
+                {
+                    throw new OpsHealthConfigurationException(key, $"{key} needs exactly one of Celery (a redis:// broker) and PostgresServer (with Database and Table).");
+                }
+
+                long? maxLength = q.Int("MaxLength", 0, int.MaxValue);
+                TimeSpan? maxAge = q.Duration("MaxAge");
+                TimeSpan timeout = q.Duration("Timeout") ?? TimeSpan.FromSeconds(5);
+                queues.Add(broker is not null
+                    ? new QueueHealthOptions { Kind = QueueKind.Celery, Server = broker, Queues = q.Strings("Queues"), Credential = q.PasswordFromVariable("PasswordVariable"), MaxLength = maxLength, MaxAge = maxAge, Timeout = timeout }
+                    : new QueueHealthOptions
+                    {
+                        Kind = QueueKind.PostgresTable,
+                        Server = postgres!,
+                        Database = q.String("Database") ?? throw new OpsHealthConfigurationException(key + ".Database", $"{key} needs Database."),
+                        Table = q.String("Table") ?? throw new OpsHealthConfigurationException(key + ".Table", $"{key} needs Table."),
+                        StatusColumn = q.String("StatusColumn") ?? "status",
+                        CreatedColumn = q.String("CreatedColumn") ?? "created_at",
+                        PendingStatus = q.Has("PendingStatus") ? q.Strings("PendingStatus") : new[] { "pending", "queued" },
+                        MaxLength = maxLength,
+                        MaxAge = maxAge,
+                        Timeout = timeout,
+                    });
+            }
+        }
+
+        return new OpsHealthReportOptions { Swarm = swarm, Nodes = nodes, Pools = pools, Ceph = ceph, Backups = backups, Compose = compose, Endpoints = endpoints, Redis = redis, Queues = queues };
     }
 
     /// <summary>One hashtable of the configuration, read with the key path kept for messages.</summary>
@@ -235,6 +325,88 @@ internal static class OpsHealthConfiguration
             }
 
             return name => (include.Length == 0 || include.Any(p => p.IsMatch(name))) && !exclude.Any(p => p.IsMatch(name));
+        }
+
+        /// <summary>A list of hashtables or strings (a single one also counts), each with its key path (<c>Queues[1]</c>).</summary>
+        public IReadOnlyList<(Section? Table, string? Text, string Key)> Items(string name)
+        {
+            if (!Find(name, out object? value) || value is null)
+            {
+                return Array.Empty<(Section?, string?, string)>();
+            }
+
+            IEnumerable items = value is string or Hashtable ? new[] { value } : value as IEnumerable ?? throw Wrong(name, value, "a hashtable, a string, or an array of them");
+            var list = new List<(Section?, string?, string)>();
+            int index = 0;
+            foreach (object? raw in items)
+            {
+                object? item = raw is PSObject ps ? ps.BaseObject : raw;
+                string key = string.Create(CultureInfo.InvariantCulture, $"{Key(name)}[{index++}]");
+                list.Add(item switch
+                {
+                    Hashtable table => (new Section(table, key), null, key),
+                    string text when text.Trim().Length > 0 => (null, text, key),
+                    _ => throw new OpsHealthConfigurationException(key, $"{key} is '{item}'; it must be a hashtable or a string."),
+                });
+            }
+
+            return list;
+        }
+
+        public IReadOnlyList<int>? Ints(string name, int minimum, int maximum)
+        {
+            if (!Find(name, out object? value) || value is null)
+            {
+                return null;
+            }
+
+            IEnumerable items = value is IEnumerable list and not string ? list : new[] { value };
+            var result = new List<int>();
+            foreach (object? raw in items)
+            {
+                object? item = raw is PSObject ps ? ps.BaseObject : raw;
+                result.Add(item is int number && number >= minimum && number <= maximum
+                    ? number
+                    : throw Wrong(name, item, string.Create(CultureInfo.InvariantCulture, $"whole numbers from {minimum} to {maximum}")));
+            }
+
+            return result;
+        }
+
+        public IReadOnlyDictionary<string, object?>? Map(string name)
+        {
+            if (!Find(name, out object? value) || value is null)
+            {
+                return null;
+            }
+
+            if (value is not Hashtable table)
+            {
+                throw Wrong(name, value, "a hashtable of JSON property names and values");
+            }
+
+            var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (DictionaryEntry entry in table)
+            {
+                map[entry.Key.ToString() ?? string.Empty] = entry.Value is PSObject ps ? ps.BaseObject : entry.Value;
+            }
+
+            return map;
+        }
+
+        /// <summary>The password held by the environment variable the key names (the file never holds a secret).</summary>
+        public NetworkCredential? PasswordFromVariable(string name)
+        {
+            string? variable = String(name);
+            if (variable is null)
+            {
+                return null;
+            }
+
+            string? password = Environment.GetEnvironmentVariable(variable);
+            return string.IsNullOrEmpty(password)
+                ? throw new OpsHealthConfigurationException(Key(name), $"{Key(name)} names the environment variable '{variable}', which is not set.")
+                : new NetworkCredential(string.Empty, password);
         }
 
         public TimeSpan? Duration(string name)

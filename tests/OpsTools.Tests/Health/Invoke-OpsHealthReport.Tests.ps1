@@ -223,3 +223,114 @@ Describe 'Invoke-OpsHealthReport against the lab' -Skip:(-not ($lab.IsAvailable 
         $table | Should -Match "Critical\s+Swarm\s+$([regex]::Escape("$run-broken"))\s+0 of 1 replicas running"
     }
 }
+
+Describe 'Invoke-OpsHealthReport on compose projects, endpoints, Redis and queues' -Skip:(-not ($lab.IsAvailable -and $pg.IsAvailable)) {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot '../Redis/RedisTestSupport.psm1') -Force
+        $pg = Get-PostgresLabStatus
+        $redis = Get-RedisLabStatus
+        $savedDockerHost = $env:DOCKER_HOST
+        $env:DOCKER_HOST = Get-LabSetting DOCKER_HOST
+        $run = New-TestName
+        $busybox = Get-LabSetting IMAGE_BUSYBOX
+
+        # Compose: a project of this run with one running service, its containers labelled as compose labels them.
+        $composeProject = "$run-shop"
+        function New-ComposeLabelledContainer([string] $Service, [string] $Script) {
+            $null = Invoke-LabDocker -ArgumentList 'run', '--detach', '--name', "${composeProject}_${Service}_1",
+                '--label', "com.docker.compose.project=$composeProject", '--label', "com.docker.compose.service=$Service",
+                '--label', 'com.docker.compose.container-number=1', '--label', 'com.docker.compose.oneoff=False',
+                $busybox, 'sh', '-c', $Script
+        }
+        New-ComposeLabelledContainer -Service web -Script 'while true; do sleep 1; done'
+
+        # Queues: a Celery queue on the lab's Redis and a job table in a private database, both empty.
+        $celeryQueue = "$run-celery"
+        $platform = New-TestPlatformDatabase -Lab $pg
+        $null = Invoke-LabPsql -Port $pg.Port -Database $platform.Name -Sql 'CREATE TABLE due_work (id serial PRIMARY KEY, status text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())'
+
+        # Redis: a private server whose RDB file name is taken by a directory, so a save cannot be renamed into place.
+        $redisDirectory = Join-Path ([System.IO.Path]::GetTempPath()) "$run-redis"
+        $null = New-Item -ItemType Directory -Path $redisDirectory
+        $redisPort = Get-FreeLoopbackPort
+        $startInfo = [System.Diagnostics.ProcessStartInfo]::new($redis.ServerBin)
+        foreach ($argument in '--port', "$redisPort", '--bind', '127.0.0.1', '--dir', $redisDirectory, '--save', '', '--appendonly', 'no', '--daemonize', 'no') { $startInfo.ArgumentList.Add($argument) }
+        $startInfo.RedirectStandardOutput = $true
+        $privateRedis = [System.Diagnostics.Process]::Start($startInfo)
+        $null = Wait-Until -TimeoutSeconds 20 -Because "the private redis-server answers on $redisPort" -Condition { (Invoke-RedisCli -Server "127.0.0.1:$redisPort" -ArgumentList 'ping') -eq 'PONG' }
+
+        $config = @{
+            Compose   = @{ Projects = "$run-*" }
+            Endpoints = @{ Targets = @(@{ Uri = 'http://127.0.0.1:5000/v2/'; ExpectStatus = 200 }); Timeout = '3s' }
+            Redis     = @("127.0.0.1:$redisPort", @{ Server = $redis.Server })
+            Queues    = @(
+                @{ Celery = "redis://$($redis.Server)/0"; Queues = $celeryQueue; MaxLength = 5 }
+                @{ PostgresServer = "host=$($pg.Host) port=$($pg.Port) user=$($pg.User)"; Database = $platform.Name; Table = 'due_work'; MaxLength = 100; MaxAge = '15m' }
+            )
+        }
+    }
+
+    AfterAll {
+        $null = Invoke-LabDocker -ArgumentList 'rm', '--force', "${composeProject}_web_1", "${composeProject}_worker_1" -AllowFailure
+        $null = Invoke-RedisCli -Server $redis.Server -ArgumentList 'del', $celeryQueue
+        if ($privateRedis -and -not $privateRedis.HasExited) { $privateRedis.Kill(); $privateRedis.WaitForExit() }
+        Remove-Item -LiteralPath $redisDirectory -Recurse -Force -ErrorAction SilentlyContinue
+        Remove-TestPlatformDatabase -Lab $pg -Platform $platform
+        $env:DOCKER_HOST = $savedDockerHost
+    }
+
+    It 'reports nothing while they are healthy' {
+        $env:PGPASSWORD = $pg.Password
+        try { $findings = @(Invoke-OpsHealthReport -Configuration $config -ErrorVariable problems) }
+        finally { Remove-Item Env:PGPASSWORD }
+
+        $problems | Should -BeNullOrEmpty
+        $findings | ForEach-Object { "$($_.Layer) $($_.Target): $($_.Message)" } | Should -BeNullOrEmpty
+    }
+
+    It 'names exactly the one thing broken in each of them' {
+        # Compose: a worker that exits 3; Endpoint: the registry that wants a login (401);
+        # Redis: a save that fails; Queues: 8 Celery messages over a limit of 5, and a job pending for an hour.
+        New-ComposeLabelledContainer -Service worker -Script 'exit 3'
+        $null = Wait-Until -TimeoutSeconds 30 -Because 'the worker exited' -Condition {
+            (Invoke-LabDocker -ArgumentList 'inspect', '--format', '{{.State.Status}}', "${composeProject}_worker_1").StandardOutput.Trim() -eq 'exited'
+        }
+        $config.Endpoints.Targets += @{ Uri = 'http://127.0.0.1:5001/v2/'; ExpectStatus = 200 }
+        $null = New-Item -ItemType Directory -Path (Join-Path $redisDirectory 'dump.rdb')
+        $null = Invoke-RedisCli -Server "127.0.0.1:$redisPort" -ArgumentList 'set', 'k', 'v'
+        $null = Invoke-RedisCli -Server "127.0.0.1:$redisPort" -ArgumentList 'bgsave'
+        $null = Wait-Until -TimeoutSeconds 20 -Because 'the private Redis reports its failed save' -Condition {
+            (Invoke-RedisCli -Server "127.0.0.1:$redisPort" -ArgumentList 'info', 'persistence') -contains 'rdb_last_bgsave_status:err'
+        }
+        $null = Invoke-RedisCli -Server $redis.Server -ArgumentList (@('lpush', $celeryQueue) + (1..8 | ForEach-Object { '{"body":"x"}' }))
+        $null = Invoke-LabPsql -Port $pg.Port -Database $platform.Name -Sql "INSERT INTO due_work (status, created_at) VALUES ('pending', now() - interval '1 hour'), ('done', now())"
+
+        $env:PGPASSWORD = $pg.Password
+        try { $findings = @(Invoke-OpsHealthReport -Configuration $config -ErrorVariable problems) }
+        finally { Remove-Item Env:PGPASSWORD }
+
+        $problems | Should -BeNullOrEmpty
+        $seen = $findings | ForEach-Object { '{0} {1} {2} {3}' -f $_.Severity, $_.Layer, $_.Check, $_.Target }
+        $seen | Should -Be @(
+            "Critical Compose ComposeServiceDown $composeProject/worker"
+            'Critical Endpoint EndpointUnhealthy http://127.0.0.1:5001/v2/'
+            "Critical Redis RedisPersistenceFailing 127.0.0.1:$redisPort"
+            "Warning Queue QueueStuck $($platform.Name).due_work"
+            "Warning Queue QueueTooLong redis://$($redis.Server)/0 $celeryQueue"
+        )
+        $findings[0].Message | Should -Be "0 of 1 containers running; ${composeProject}_worker_1 exited with code 3"
+        $findings[1].Message | Should -Match '401'
+        $findings[3].Message | Should -Match '^The oldest pending job is (59|60) min old \(limit 15 min\)'
+        $findings[4].Message | Should -Match '^8 messages waiting \(limit 5\)'
+        $findings.Message -join ' ' | Should -Not -Match ([regex]::Escape($pg.Password))
+    }
+
+    It 'refuses a Redis password written into the file, and a queue that is neither kind' {
+        $noVariable = { Invoke-OpsHealthReport -Configuration @{ Redis = @{ Server = $redis.Server; PasswordVariable = 'OPSTOOLS_TEST_UNSET_VARIABLE' } } } | Should -Throw -PassThru
+        $neither = { Invoke-OpsHealthReport -Configuration @{ Queues = @{ Table = 'due_work' } } } | Should -Throw -PassThru
+
+        $noVariable.TargetObject | Should -Be 'Redis[0].PasswordVariable'
+        $neither.TargetObject | Should -Be 'Queues[0]'
+        $neither.FullyQualifiedErrorId | Should -Be "OpsHealthConfigurationInvalid,$commandId"
+    }
+}

@@ -84,7 +84,7 @@ public sealed class InvokeOpsHealthReportCommand : OpsToolsCmdlet
                     ErrorCategory.InvalidArgument,
                     source,
                     cmdlet.Layer is null ? $"{source} configures no layer." : $"{source} configures none of the layers asked for ({string.Join(", ", cmdlet.Layer)}).",
-                    "Add a section per layer to check (Swarm, Nodes, Pools, Ceph, Backups); see Get-Help Invoke-OpsHealthReport -Examples."));
+                    "Add a section per layer to check (Swarm, Nodes, Compose, Pools, Ceph, Backups, Endpoints, Redis, Queues); see Get-Help Invoke-OpsHealthReport -Examples."));
             }
 
             cmdlet.WriteVerbose($"Checking {string.Join(", ", reporter.Layers)} (configuration: {source}).");
