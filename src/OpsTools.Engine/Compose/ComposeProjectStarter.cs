@@ -57,7 +57,7 @@ public sealed class ComposeUpPlan
     /// <summary>Volumes to create (full names).</summary>
     public IReadOnlyList<string> VolumesToCreate => VolumeList.Select(v => ComposeContainerSpec.VolumeName(Project, Model, v)).ToList();
 
-    /// <summary>Services the files have but ignored keys, orphans left in place, and similar notes.</summary>
+    /// <summary>Notes for the operator, such as orphan containers left in place without -RemoveOrphans.</summary>
     public IReadOnlyList<string> Warnings => WarningList;
 
     internal ComposeProject Model { get; }
