@@ -56,7 +56,7 @@ Describe 'Get-ComposeService on the shop project started by docker-compose' -Ski
                 $states.Count -ge 3 -and -not ($states | Where-Object { $_ -match 'starting|unhealthy' })
             }
         }
-        $oneOff = @(Invoke-DockerCompose -Project $projects[0].Name -Directory $shop -File $projects[0].File -Environment $projects[0].Environment -ArgumentList 'run', '-d', '--no-deps', 'scheduler', 'sleep', '60')[-1].Trim()
+        $oneOff = @(Invoke-DockerCompose -Project $projects[0].Name -Directory $shop -File $projects[0].File -Environment $projects[0].Environment -ArgumentList 'run', '-d', '--no-deps', 'scheduler', 'sleep', '600')[-1].Trim()
     }
 
     AfterAll {
@@ -78,7 +78,7 @@ Describe 'Get-ComposeService on the shop project started by docker-compose' -Ski
     It 'lists the containers docker-compose ps -q lists (<Kind>)' -ForEach @(@{ Index = 0; Kind = 'prod' }, @{ Index = 1; Kind = 'dev' }) {
         $project = $projects[$Index]
         $expected = Invoke-DockerCompose -Project $project.Name -Directory $project.Directory -File $project.File -Environment $project.Environment -ArgumentList 'ps', '-q'
-        # docker-compose 1.29 ps lists the containers of docker-compose run as well: compared with -IncludeOneOff.
+        # docker-compose 1.29 ps lists the running containers of docker-compose run as well: compared with -IncludeOneOff.
         $services = Get-ComposeService -Project $project.Name -IncludeOneOff
         @($services.Containers.Id | Sort-Object) | Should -Be @($expected | Sort-Object)
     }
