@@ -71,7 +71,7 @@ public abstract class ComposeCmdlet : DockerCmdlet
     /// <param name="name">The name.</param>
     /// <param name="project">Project name, or null when several projects were searched.</param>
     /// <returns>The record.</returns>
-    private protected static ErrorRecord ServiceNotFound(string name, string? project) => ErrorRecords.Create(
+    internal static ErrorRecord ServiceNotFound(string name, string? project) => ErrorRecords.Create(
         "ComposeServiceNotFound",
         ErrorCategory.ObjectNotFound,
         name,

@@ -60,7 +60,7 @@ Describe 'Test-ServiceEndpoint parameters' {
     }
 
     It 'has the parameters Uri, Service, Path, ServiceHost, ExpectStatus, ExpectJson, Timeout, ThrottleLimit, SkipCertificateCheck and DockerHost' {
-        $surface.Keys | Sort-Object | Should -Be @('DockerHost', 'ExpectJson', 'ExpectStatus', 'Path', 'Service', 'ServiceHost', 'SkipCertificateCheck', 'ThrottleLimit', 'Timeout', 'Uri')
+        $surface.Keys | Sort-Object | Should -Be @('DockerHost', 'ExpectJson', 'ExpectStatus', 'Path', 'Project', 'Service', 'ServiceHost', 'SkipCertificateCheck', 'ThrottleLimit', 'Timeout', 'Uri')
     }
 
     It 'takes URIs at position 0 from the pipeline, and services by the Name property' {
@@ -155,5 +155,50 @@ Describe 'Test-ServiceEndpoint -Service' -Skip:(-not $docker.IsAvailable) {
 
         $failed[0].FullyQualifiedErrorId | Should -Be "SwarmServiceNotFound,$commandId"
         $failed[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+}
+
+Describe 'Test-ServiceEndpoint -Service on compose services' -Skip:(-not $docker.IsAvailable) {
+    BeforeAll {
+        $project = 'opstools-test-' + [guid]::NewGuid().ToString('n').Substring(0, 8)
+        $twin = "$project-twin"
+        $composePort = Get-FreePort
+        $script = 'mkdir -p /www && echo ''{"status":"ok"}'' > /www/health && exec httpd -f -p 8080 -h /www'
+        # Containers labelled as docker compose labels them: 'web' of the project publishes 8080 on
+        # loopback; a second project has a 'web' too, without ports.
+        foreach ($item in @(@{ Project = $project; Publish = @('--publish', "127.0.0.1:${composePort}:8080") }, @{ Project = $twin; Publish = @() })) {
+            $null = Invoke-LabDocker -ArgumentList (@('run', '--detach', '--name', "$($item.Project)_web_1",
+                    '--label', "com.docker.compose.project=$($item.Project)", '--label', 'com.docker.compose.service=web',
+                    '--label', 'com.docker.compose.container-number=1', '--label', 'com.docker.compose.oneoff=False') + $item.Publish +
+                @((Get-LabSetting IMAGE_BUSYBOX), 'sh', '-c', $script))
+        }
+        $null = Wait-Until { try { (Invoke-WebRequest "http://127.0.0.1:$composePort/health" -TimeoutSec 1).StatusCode -eq 200 } catch { $false } } -Because "web serves on $composePort" -TimeoutSeconds 60 -IntervalMilliseconds 200
+    }
+
+    AfterAll {
+        $null = Invoke-LabDocker -ArgumentList 'rm', '--force', "${project}_web_1", "${twin}_web_1" -AllowFailure
+    }
+
+    It 'checks the port a compose service publishes, by -Project and from Get-ComposeService' {
+        $byName = Test-ServiceEndpoint -Service web -Project $project -DockerHost (Get-LabSetting DOCKER_HOST) -Path /health -ExpectJson @{ status = 'ok' }
+        $piped = Get-ComposeService -Project $project -DockerHost (Get-LabSetting DOCKER_HOST) | Test-ServiceEndpoint -Path /health -DockerHost (Get-LabSetting DOCKER_HOST)
+
+        $byName.Uri | Should -Be "http://127.0.0.1:$composePort/health"
+        $byName.Healthy | Should -BeTrue
+        $byName.Service | Should -Be 'web'
+        $piped.Uri | Should -Be "http://127.0.0.1:$composePort/health"
+        $piped.Healthy | Should -BeTrue
+    }
+
+    It 'asks for -Project when two projects have the service, and says when a service publishes nothing' {
+        Test-ServiceEndpoint -Service web -DockerHost (Get-LabSetting DOCKER_HOST) -ErrorVariable ambiguous -ErrorAction SilentlyContinue
+        Test-ServiceEndpoint -Service web -Project $twin -DockerHost (Get-LabSetting DOCKER_HOST) -ErrorVariable noPort -ErrorAction SilentlyContinue
+        Test-ServiceEndpoint -Service nothing -Project $project -DockerHost (Get-LabSetting DOCKER_HOST) -ErrorVariable missing -ErrorAction SilentlyContinue
+
+        $ambiguous[0].FullyQualifiedErrorId | Should -Be "ComposeServiceAmbiguous,$commandId"
+        $ambiguous[0].ErrorDetails.RecommendedAction | Should -Match '-Project'
+        $noPort[0].FullyQualifiedErrorId | Should -Be "ComposeServiceNoPublishedPort,$commandId"
+        $missing[0].FullyQualifiedErrorId | Should -Be "ComposeServiceNotFound,$commandId"
+        $missing[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
 }

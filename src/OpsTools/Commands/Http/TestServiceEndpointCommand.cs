@@ -31,11 +31,18 @@ public sealed class TestServiceEndpointCommand : DockerCmdlet
     [ValidateNotNullOrEmpty]
     public string[] Uri { get; set; } = Array.Empty<string>();
 
-    /// <summary>Swarm services whose published TCP ports are checked at http://host:port/Path.</summary>
+    /// <summary>Swarm or compose services whose published TCP ports are checked at http://host:port/Path.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Service)]
     [Alias("Name")]
     [ValidateNotNullOrEmpty]
     public string[] Service { get; set; } = Array.Empty<string>();
+
+    /// <summary>Compose project of the services (with -Service): their ports are read from the project's containers instead of Swarm.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Service)]
+    [Alias("ComposeProject")]
+    [ArgumentCompleter(typeof(ComposeProjectNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Project { get; set; }
 
     /// <summary>Path appended to each service's address (with -Service).</summary>
     [Parameter(ParameterSetName = ParameterSets.Service)]
@@ -147,17 +154,38 @@ public sealed class TestServiceEndpointCommand : DockerCmdlet
 
     private void ResolveService(string service)
     {
-        var connection = OpsTools.Engine.Docker.DockerConnection.Get(DockerHost);
-        var inspector = new OpsTools.Engine.Swarm.SwarmInspector(connection);
-        IReadOnlyList<OpsTools.Swarm.SwarmService> services = AwaitOrTerminate(ct => inspector.GetServicesAsync(null, ct));
-        OpsTools.Swarm.SwarmService? match = services.FirstOrDefault(s => string.Equals(s.Name, service, StringComparison.Ordinal));
-        if (match is null)
+        var connection = AwaitOrTerminate(_ => System.Threading.Tasks.Task.FromResult(OpsTools.Engine.Docker.DockerConnection.Get(DockerHost)));
+        if (Project is not null)
         {
-            WriteError(ErrorRecords.SwarmServiceNotFound(service));
+            ResolveComposeService(connection, service, Project, swarmAnswered: false);
             return;
         }
 
-        var ports = match.PublishedPorts.Where(p => p.Protocol == "tcp" && p.PublishedPort is not null).ToList();
+        IReadOnlyList<OpsTools.Swarm.SwarmService> services;
+        try
+        {
+            services = Await(new OpsTools.Engine.Swarm.SwarmInspector(connection).GetServicesAsync(null, CancellationToken));
+        }
+        catch (OpsToolsException ex)
+        {
+            if (ex.ErrorId != "SwarmNotManager")
+            {
+                ThrowTerminatingError(ErrorRecords.From(ex));
+            }
+
+            // A compose-only host: no swarm to ask.
+            ResolveComposeService(connection, service, null, swarmAnswered: false);
+            return;
+        }
+
+        OpsTools.Swarm.SwarmService? match = services.FirstOrDefault(s => string.Equals(s.Name, service, StringComparison.Ordinal));
+        if (match is null)
+        {
+            ResolveComposeService(connection, service, null, swarmAnswered: true);
+            return;
+        }
+
+        var ports = match.PublishedPorts.Where(p => p.Protocol == "tcp" && p.PublishedPort is not null).Select(p => (int)p.PublishedPort!.Value).ToList();
         if (ports.Count == 0)
         {
             WriteError(ErrorRecords.Create(
@@ -169,11 +197,67 @@ public sealed class TestServiceEndpointCommand : DockerCmdlet
             return;
         }
 
+        AddTargets(connection, service, ports.Select(p => ((string?)null, p)));
+    }
+
+    /// <summary>Finds a compose service by its containers' labels (in one project, or in the only project that has it) and adds its published TCP ports.</summary>
+    private void ResolveComposeService(OpsTools.Engine.Docker.DockerConnection connection, string service, string? project, bool swarmAnswered)
+    {
+        IReadOnlyList<OpsTools.Compose.ComposeContainer> containers = AwaitOrTerminate(ct => new OpsTools.Engine.Compose.ComposeInventory(connection).GetContainersAsync(project, includeOneOff: false, detailed: false, ct));
+        var own = containers.Where(c => string.Equals(c.Service, service, StringComparison.Ordinal)).ToList();
+        List<string> projects = own.Select(c => c.Project).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (projects.Count == 0)
+        {
+            WriteError(swarmAnswered
+                ? ErrorRecords.Create(
+                    "SwarmServiceNotFound",
+                    ErrorCategory.ObjectNotFound,
+                    service,
+                    $"No Swarm service and no compose service named '{service}' runs on {connection.Endpoint.DisplayName}.",
+                    "Run Get-SwarmService or Get-ComposeService to list the services; for a compose service of a given project add -Project.")
+                : ComposeCmdlet.ServiceNotFound(service, project));
+            return;
+        }
+
+        if (projects.Count > 1)
+        {
+            WriteError(ErrorRecords.Create(
+                "ComposeServiceAmbiguous",
+                ErrorCategory.InvalidArgument,
+                service,
+                $"Compose projects {string.Join(", ", projects)} all have a service named '{service}'.",
+                $"Say which with -Project, e.g. -Project {projects[0]}, or pipe Get-ComposeService -Project {projects[0]} -Name {service}."));
+            return;
+        }
+
+        var ports = own
+            .Where(c => c.State == OpsTools.Compose.ComposeContainerState.Running)
+            .SelectMany(c => c.PublishedPorts)
+            .Where(p => p.Protocol == "tcp" && p.PublishedPort is not null)
+            .Select(p => (HostIp: p.HostIp is null or "" or "0.0.0.0" or "::" ? null : p.HostIp, Port: p.PublishedPort!.Value))
+            .Distinct()
+            .ToList();
+        if (ports.Count == 0)
+        {
+            WriteError(ErrorRecords.Create(
+                "ComposeServiceNoPublishedPort",
+                ErrorCategory.ObjectNotFound,
+                service,
+                $"The compose service '{service}' of project '{projects[0]}' has no running container with a published TCP port.",
+                "Publish the port in the compose file (ports:) and start the service, or check it over its network with -Uri."));
+            return;
+        }
+
+        AddTargets(connection, service, ports);
+    }
+
+    private void AddTargets(OpsTools.Engine.Docker.DockerConnection connection, string service, IEnumerable<(string? HostIp, int Port)> ports)
+    {
         string host = ServiceHost ?? (connection.Endpoint.Uri.Scheme is "tcp" or "http" or "https" ? connection.Endpoint.Uri.Host : "localhost");
         string path = Path.StartsWith('/') ? Path : "/" + Path;
-        foreach (OpsTools.Swarm.SwarmPort port in ports)
+        foreach ((string? hostIp, int port) in ports)
         {
-            _targets.Add((new UriBuilder("http", host, (int)port.PublishedPort!.Value).Uri is { } root ? new Uri(root, path) : throw new InvalidOperationException(), service));
+            _targets.Add((new Uri(new UriBuilder("http", hostIp ?? host, port).Uri, path), service));
         }
     }
 }
