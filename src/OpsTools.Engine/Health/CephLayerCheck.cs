@@ -37,7 +37,7 @@ internal sealed class CephLayerCheck : OpsHealthLayerCheck
             }
             catch (OpsToolsException ex)
             {
-                findings.Add(Finding(Source, OpsHealthSeverity.Critical, "CephUnreachable", $"The cluster could not be read: {ex.Message}", "Get-CephStatus", now));
+                findings.Add(Finding(OpsHealthSeverity.Critical, Source, "CephUnreachable", $"The cluster could not be read: {ex.Message}", "Get-CephStatus", Source, now));
             }
         }
 
@@ -63,11 +63,12 @@ internal sealed class CephLayerCheck : OpsHealthLayerCheck
         return health.Checks
             .Where(c => !c.Muted && c.Severity != CephHealthStatus.Ok)
             .Select(c => Finding(
-                $"{health.Cluster}: {c.Code}",
                 c.Severity == CephHealthStatus.Error ? OpsHealthSeverity.Critical : OpsHealthSeverity.Warning,
+                $"{health.Cluster}: {c.Code}",
                 "CephHealthCheck",
                 c.Details.Count == 0 ? c.Message : $"{c.Message} ({c.Details[0]}{(c.Details.Count > 1 ? string.Create(CultureInfo.InvariantCulture, $"; {c.Details.Count - 1} more") : string.Empty)})",
                 "Get-CephHealth",
+                Source,
                 now))
             .ToList();
     }
@@ -81,7 +82,7 @@ internal sealed class CephLayerCheck : OpsHealthLayerCheck
         {
             if (entry.Error is not null)
             {
-                findings.Add(Finding(entry.Path, OpsHealthSeverity.Warning, "CephQuotaUnreadable", entry.Error.Message, $"Test-CephMount -Path '{entry.Path}'", now));
+                findings.Add(Finding(OpsHealthSeverity.Warning, entry.Path, "CephQuotaUnreadable", entry.Error.Message, $"Test-CephMount -Path '{entry.Path}'", Source, now));
             }
             else
             {
@@ -93,7 +94,7 @@ internal sealed class CephLayerCheck : OpsHealthLayerCheck
         {
             if (result.Error is not null)
             {
-                findings.Add(Finding(result.Path, OpsHealthSeverity.Warning, "CephQuotaUnreadable", result.Error.Message, $"Get-CephUsage -Path '{result.Path}'", now));
+                findings.Add(Finding(OpsHealthSeverity.Warning, result.Path, "CephQuotaUnreadable", result.Error.Message, $"Get-CephUsage -Path '{result.Path}'", Source, now));
                 continue;
             }
 
@@ -109,11 +110,12 @@ internal sealed class CephLayerCheck : OpsHealthLayerCheck
             if (severity is OpsHealthSeverity level)
             {
                 findings.Add(Finding(
-                    usage.Path,
                     level,
+                    usage.Path,
                     "CephQuotaNearlyFull",
                     string.Create(CultureInfo.InvariantCulture, $"{percent:0.#}% of its quota used ({ByteSize.Format(usage.Bytes)} of {ByteSize.Format(usage.MaxBytes ?? 0)}){(usage.OverQuota ? ": over quota, writes fail" : string.Empty)}"),
                     $"Set-CephQuota -Path '{usage.Path}' -MaxBytes <larger size>",
+                    Source,
                     now));
             }
         }
@@ -121,15 +123,4 @@ internal sealed class CephLayerCheck : OpsHealthLayerCheck
         return findings;
     }
 
-    private OpsHealthFinding Finding(string target, OpsHealthSeverity severity, string check, string message, string next, DateTimeOffset now) => new()
-    {
-        Layer = Layer,
-        Severity = severity,
-        Target = target,
-        Check = check,
-        Message = message,
-        NextStep = next,
-        Source = Source,
-        CheckedAt = now,
-    };
 }

@@ -16,6 +16,27 @@ internal abstract class OpsHealthLayerCheck
     /// <summary>Where the layer is read, for findings and for the "cannot check" finding.</summary>
     public abstract string Source { get; }
 
+    /// <summary>A finding of this layer.</summary>
+    /// <param name="severity">How urgent.</param>
+    /// <param name="target">What is affected.</param>
+    /// <param name="check">Stable check name.</param>
+    /// <param name="message">What is wrong.</param>
+    /// <param name="next">Command to run next.</param>
+    /// <param name="source">Where the layer was read.</param>
+    /// <param name="now">Time of the report.</param>
+    /// <returns>The finding.</returns>
+    protected OpsHealthFinding Finding(OpsHealthSeverity severity, string target, string check, string message, string? next, string? source, DateTimeOffset now) => new()
+    {
+        Layer = Layer,
+        Severity = severity,
+        Target = target,
+        Check = check,
+        Message = message,
+        NextStep = next,
+        Source = source,
+        CheckedAt = now,
+    };
+
     /// <summary>Reads the layer.</summary>
     /// <param name="now">Time of the report, so every check ages things against the same clock.</param>
     /// <param name="cancellationToken">Stops the check.</param>

@@ -55,8 +55,8 @@ internal sealed class PoolLayerCheck : OpsHealthLayerCheck
         foreach (DatabasePool pool in pools.Where(p => p.Status == PoolStatus.Error))
         {
             findings.Add(Finding(
-                pool.Name,
                 pool.CurrentInstances > 0 ? OpsHealthSeverity.Critical : OpsHealthSeverity.Warning,
+                pool.Name,
                 "PoolInError",
                 string.Create(CultureInfo.InvariantCulture, $"Pool is in status error after {pool.HealthCheckFailures} failed check(s); {pool.CurrentInstances} instance(s) on it"),
                 $"Invoke-PoolHealthCheck -Name '{pool.Name}' -IncludeError -NoUpdate",
@@ -70,13 +70,13 @@ internal sealed class PoolLayerCheck : OpsHealthLayerCheck
         {
             if (probe.Outcome == PoolCheckOutcome.Skipped)
             {
-                findings.Add(Finding(probe.Pool.Name, OpsHealthSeverity.Warning, "PoolNotCheckable", $"Pool cannot be checked: {probe.SkipReason}", $"Get-DatabasePool -Name '{probe.Pool.Name}' | Format-List *", source, now));
+                findings.Add(Finding(OpsHealthSeverity.Warning, probe.Pool.Name, "PoolNotCheckable", $"Pool cannot be checked: {probe.SkipReason}", $"Get-DatabasePool -Name '{probe.Pool.Name}' | Format-List *", source, now));
             }
             else if (probe.Outcome == PoolCheckOutcome.Failed)
             {
                 findings.Add(Finding(
-                    probe.Pool.Name,
                     probe.Pool.Status == PoolStatus.Initializing ? OpsHealthSeverity.Warning : OpsHealthSeverity.Critical,
+                    probe.Pool.Name,
                     "PoolUnreachable",
                     string.Create(CultureInfo.InvariantCulture, $"Pool ({probe.Pool.Status.ToString().ToLowerInvariant()}, {probe.Pool.CurrentInstances} instance(s)) does not answer at {probe.Pool.Host}:{probe.Pool.Port}: {probe.Error}"),
                     $"Test-PostgresReady -Server '{probe.Pool.Host}:{probe.Pool.Port.ToString(CultureInfo.InvariantCulture)}'",
@@ -88,17 +88,6 @@ internal sealed class PoolLayerCheck : OpsHealthLayerCheck
         return findings;
     }
 
-    private OpsHealthFinding Finding(string target, OpsHealthSeverity severity, string check, string message, string next, string source, DateTimeOffset now) => new()
-    {
-        Layer = Layer,
-        Severity = severity,
-        Target = target,
-        Check = check,
-        Message = message,
-        NextStep = next,
-        Source = source,
-        CheckedAt = now,
-    };
 }
 
 /// <summary>
@@ -167,38 +156,24 @@ internal sealed class BackupLayerCheck : OpsHealthLayerCheck
             string next = $"Get-OdooBackup -Path '{_options.Paths[0]}' -Instance '{database}'";
             if (newestComplete is null)
             {
-                findings.Add(Finding(target, OpsHealthSeverity.Critical, "BackupMissing", own.Count == 0 ? "No backup at all" : $"No complete backup: the {own.Count} found are incomplete ({string.Join("; ", own[0].Problems)})", next, now));
+                findings.Add(Finding(OpsHealthSeverity.Critical, target, "BackupMissing", own.Count == 0 ? "No backup at all" : $"No complete backup: the {own.Count} found are incomplete ({string.Join("; ", own[0].Problems)})", next, Source, now));
                 continue;
             }
 
             TimeSpan age = now - newestComplete.CreatedAt;
             if (age > _options.MaxAge)
             {
-                findings.Add(Finding(target, OpsHealthSeverity.Warning, "BackupTooOld", $"Newest complete backup {newestComplete.Name} is {Age(age)} old (allowed {Age(_options.MaxAge)})", $"Backup-OdooInstance -Database '{database}' -Destination '{_options.Paths[0]}'", now));
+                findings.Add(Finding(OpsHealthSeverity.Warning, target, "BackupTooOld", $"Newest complete backup {newestComplete.Name} is {Findings.Age(age)} old (allowed {Findings.Age(_options.MaxAge)})", $"Backup-OdooInstance -Database '{database}' -Destination '{_options.Paths[0]}'", Source, now));
             }
 
             if (own[0] != newestComplete)
             {
-                findings.Add(Finding(target, OpsHealthSeverity.Warning, "BackupIncomplete", $"Newest backup {own[0].Name} is incomplete: {string.Join("; ", own[0].Problems)}", next, now));
+                findings.Add(Finding(OpsHealthSeverity.Warning, target, "BackupIncomplete", $"Newest backup {own[0].Name} is incomplete: {string.Join("; ", own[0].Problems)}", next, Source, now));
             }
         }
 
         return findings;
     }
 
-    private static string Age(TimeSpan age) =>
-        age.TotalDays >= 2 ? string.Create(CultureInfo.InvariantCulture, $"{age.TotalDays:0.#} days")
-        : string.Create(CultureInfo.InvariantCulture, $"{age.TotalHours:0.#} h");
 
-    private OpsHealthFinding Finding(string target, OpsHealthSeverity severity, string check, string message, string next, DateTimeOffset now) => new()
-    {
-        Layer = Layer,
-        Severity = severity,
-        Target = target,
-        Check = check,
-        Message = message,
-        NextStep = next,
-        Source = Source,
-        CheckedAt = now,
-    };
 }

@@ -17,21 +17,9 @@ using OpsTools.Redis;
 
 namespace OpsTools.Engine.Health;
 
-/// <summary>Builds findings for one layer.</summary>
+/// <summary>Text shared by the layer checks.</summary>
 internal static class Findings
 {
-    public static OpsHealthFinding Of(OpsHealthLayer layer, OpsHealthSeverity severity, string target, string check, string message, string? next, string? source, DateTimeOffset now) => new()
-    {
-        Layer = layer,
-        Severity = severity,
-        Target = target,
-        Check = check,
-        Message = message,
-        NextStep = next,
-        Source = source,
-        CheckedAt = now,
-    };
-
     /// <summary>An age as an operator reads it: <c>45 s</c>, <c>12 min</c>, <c>3.5 h</c>, <c>2.1 days</c>.</summary>
     public static string Age(TimeSpan age) =>
         age.TotalDays >= 2 ? string.Create(CultureInfo.InvariantCulture, $"{age.TotalDays:0.#} days")
@@ -72,8 +60,7 @@ internal sealed class ComposeLayerCheck : OpsHealthLayerCheck
             if (down.Count > 0)
             {
                 bool noneRuns = !service.Containers.Any(c => c.State == ComposeContainerState.Running);
-                findings.Add(Findings.Of(
-                    Layer,
+                findings.Add(Finding(
                     noneRuns ? OpsHealthSeverity.Critical : OpsHealthSeverity.Warning,
                     target,
                     "ComposeServiceDown",
@@ -85,7 +72,7 @@ internal sealed class ComposeLayerCheck : OpsHealthLayerCheck
 
             if (unhealthy.Count > 0)
             {
-                findings.Add(Findings.Of(Layer, OpsHealthSeverity.Warning, target, "ComposeServiceUnhealthy", $"{string.Join(", ", unhealthy.Select(c => c.Name))} unhealthy", $"Get-ComposeContainer -Project '{service.Project}' -Service '{service.Name}' | Format-List Name, State, Health, Status", source, now));
+                findings.Add(Finding(OpsHealthSeverity.Warning, target, "ComposeServiceUnhealthy", $"{string.Join(", ", unhealthy.Select(c => c.Name))} unhealthy", $"Get-ComposeContainer -Project '{service.Project}' -Service '{service.Name}' | Format-List Name, State, Health, Status", source, now));
             }
         }
 
@@ -132,8 +119,7 @@ internal sealed class EndpointLayerCheck : OpsHealthLayerCheck
             }).ConfigureAwait(false);
         return results
             .Where(r => !r.Healthy)
-            .Select(r => Findings.Of(
-                Layer,
+            .Select(r => Finding(
                 OpsHealthSeverity.Critical,
                 r.Uri.ToString(),
                 "EndpointUnhealthy",
@@ -178,7 +164,7 @@ internal sealed class RedisLayerCheck : OpsHealthLayerCheck
         catch (OpsToolsException ex)
         {
             string safe = RedisEndpoint.RedactUserInfo(options.Server);
-            return new[] { Findings.Of(Layer, OpsHealthSeverity.Critical, safe, "RedisUnreachable", ex.Message, $"Test-RedisReady -Server '{safe}'", safe, now) };
+            return new[] { Finding(OpsHealthSeverity.Critical, safe, "RedisUnreachable", ex.Message, $"Test-RedisReady -Server '{safe}'", safe, now) };
         }
 
         string target = endpoint.Display;
@@ -186,28 +172,27 @@ internal sealed class RedisLayerCheck : OpsHealthLayerCheck
         var findings = new List<OpsHealthFinding>();
         if (!IsOk(info.RdbLastSaveStatus))
         {
-            findings.Add(Findings.Of(Layer, OpsHealthSeverity.Critical, target, "RedisPersistenceFailing", $"The last RDB save failed (rdb_last_bgsave_status {info.RdbLastSaveStatus}); {info.RdbChangesSinceLastSave} change(s) not saved", next, target, now));
+            findings.Add(Finding(OpsHealthSeverity.Critical, target, "RedisPersistenceFailing", $"The last RDB save failed (rdb_last_bgsave_status {info.RdbLastSaveStatus}); {info.RdbChangesSinceLastSave} change(s) not saved", next, target, now));
         }
 
         if (info.AofEnabled && !IsOk(info.AofLastWriteStatus))
         {
-            findings.Add(Findings.Of(Layer, OpsHealthSeverity.Critical, target, "RedisPersistenceFailing", $"AOF writes are failing (aof_last_write_status {info.AofLastWriteStatus})", next, target, now));
+            findings.Add(Finding(OpsHealthSeverity.Critical, target, "RedisPersistenceFailing", $"AOF writes are failing (aof_last_write_status {info.AofLastWriteStatus})", next, target, now));
         }
 
         if (info.AofEnabled && !IsOk(info.AofLastRewriteStatus))
         {
-            findings.Add(Findings.Of(Layer, OpsHealthSeverity.Warning, target, "RedisAofRewriteFailed", $"The last AOF rewrite failed (aof_last_bgrewrite_status {info.AofLastRewriteStatus})", next, target, now));
+            findings.Add(Finding(OpsHealthSeverity.Warning, target, "RedisAofRewriteFailed", $"The last AOF rewrite failed (aof_last_bgrewrite_status {info.AofLastRewriteStatus})", next, target, now));
         }
 
         if (info.Loading)
         {
-            findings.Add(Findings.Of(Layer, OpsHealthSeverity.Warning, target, "RedisLoading", "Redis is loading its data set and refuses commands until done", next, target, now));
+            findings.Add(Finding(OpsHealthSeverity.Warning, target, "RedisLoading", "Redis is loading its data set and refuses commands until done", next, target, now));
         }
 
         if (info.MaxMemoryBytes > 0 && info.UsedMemoryBytes * 100.0 / info.MaxMemoryBytes >= options.MemoryWarningPercent)
         {
-            findings.Add(Findings.Of(
-                Layer,
+            findings.Add(Finding(
                 OpsHealthSeverity.Warning,
                 target,
                 "RedisMemoryNearlyFull",
@@ -255,7 +240,7 @@ internal sealed class QueueLayerCheck : OpsHealthLayerCheck
         catch (OpsToolsException ex)
         {
             string target = queue.Kind == QueueKind.Celery ? RedisEndpoint.RedactUserInfo(queue.Server) : $"{queue.Database}.{queue.Table}";
-            return new[] { Findings.Of(Layer, OpsHealthSeverity.Critical, target, "QueueUnreadable", ex.Message, ex.RecommendedAction, queue.Kind.ToString(), now) };
+            return new[] { Finding(OpsHealthSeverity.Critical, target, "QueueUnreadable", ex.Message, ex.RecommendedAction, queue.Kind.ToString(), now) };
         }
     }
 
@@ -270,12 +255,12 @@ internal sealed class QueueLayerCheck : OpsHealthLayerCheck
             string next = $"Get-CeleryQueue -Broker '{endpoint.SafeUri}' -Queue '{celery.Queue}'";
             if (queue.MaxLength is long max && celery.Messages > max)
             {
-                findings.Add(Findings.Of(Layer, OpsHealthSeverity.Warning, target, "QueueTooLong", string.Create(CultureInfo.InvariantCulture, $"{celery.Messages} messages waiting (limit {max}); {celery.Unacked} unacknowledged"), next, "Celery", now));
+                findings.Add(Finding(OpsHealthSeverity.Warning, target, "QueueTooLong", string.Create(CultureInfo.InvariantCulture, $"{celery.Messages} messages waiting (limit {max}); {celery.Unacked} unacknowledged"), next, "Celery", now));
             }
 
             if (queue.MaxAge is TimeSpan maxAge && celery.OldestUnackedAge is TimeSpan age && age > maxAge)
             {
-                findings.Add(Findings.Of(Layer, OpsHealthSeverity.Warning, target, "QueueStuck", $"The oldest unacknowledged message is {Findings.Age(age)} old (limit {Findings.Age(maxAge)}): a worker may be stuck", next, "Celery", now));
+                findings.Add(Finding(OpsHealthSeverity.Warning, target, "QueueStuck", $"The oldest unacknowledged message is {Findings.Age(age)} old (limit {Findings.Age(maxAge)}): a worker may be stuck", next, "Celery", now));
             }
         }
 
@@ -299,12 +284,12 @@ internal sealed class QueueLayerCheck : OpsHealthLayerCheck
         var findings = new List<OpsHealthFinding>();
         if (queue.MaxLength is long max && read.Pending > max)
         {
-            findings.Add(Findings.Of(Layer, OpsHealthSeverity.Warning, target, "QueueTooLong", string.Create(CultureInfo.InvariantCulture, $"{read.Pending} jobs pending (limit {max}) of {read.Total}"), next, endpoint.DisplayName, now));
+            findings.Add(Finding(OpsHealthSeverity.Warning, target, "QueueTooLong", string.Create(CultureInfo.InvariantCulture, $"{read.Pending} jobs pending (limit {max}) of {read.Total}"), next, endpoint.DisplayName, now));
         }
 
         if (queue.MaxAge is TimeSpan maxAge && read.OldestPendingAge is TimeSpan age && age > maxAge)
         {
-            findings.Add(Findings.Of(Layer, OpsHealthSeverity.Warning, target, "QueueStuck", $"The oldest pending job is {Findings.Age(age)} old (limit {Findings.Age(maxAge)}): the workers are not keeping up", next, endpoint.DisplayName, now));
+            findings.Add(Finding(OpsHealthSeverity.Warning, target, "QueueStuck", $"The oldest pending job is {Findings.Age(age)} old (limit {Findings.Age(maxAge)}): the workers are not keeping up", next, endpoint.DisplayName, now));
         }
 
         return findings;

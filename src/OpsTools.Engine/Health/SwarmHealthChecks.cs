@@ -49,32 +49,12 @@ internal sealed class SwarmServiceHealthCheck : OpsHealthLayerCheck
             if (service.Mode is SwarmServiceMode.Replicated or SwarmServiceMode.Global
                 && service.DesiredReplicas > 0 && service.RunningReplicas < service.DesiredReplicas)
             {
-                findings.Add(new OpsHealthFinding
-                {
-                    Layer = Layer,
-                    Severity = service.RunningReplicas == 0 ? OpsHealthSeverity.Critical : OpsHealthSeverity.Warning,
-                    Target = service.Name,
-                    Check = "SwarmServiceDegraded",
-                    Message = string.Create(CultureInfo.InvariantCulture, $"{service.RunningReplicas} of {service.DesiredReplicas} replicas running") + WhyNotRunning(serviceTasks),
-                    NextStep = $"Get-SwarmTask -Service '{service.Name}' | Where-Object CurrentState -ne Running",
-                    Source = source,
-                    CheckedAt = now,
-                });
+                findings.Add(Finding(service.RunningReplicas == 0 ? OpsHealthSeverity.Critical : OpsHealthSeverity.Warning, service.Name, "SwarmServiceDegraded", string.Create(CultureInfo.InvariantCulture, $"{service.RunningReplicas} of {service.DesiredReplicas} replicas running") + WhyNotRunning(serviceTasks), $"Get-SwarmTask -Service '{service.Name}' | Where-Object CurrentState -ne Running", source, now));
             }
 
             if (service.UpdateState is "paused" or "rollback_paused" or "rollback_completed")
             {
-                findings.Add(new OpsHealthFinding
-                {
-                    Layer = Layer,
-                    Severity = OpsHealthSeverity.Warning,
-                    Target = service.Name,
-                    Check = "SwarmServiceUpdateNotCompleted",
-                    Message = $"Last update {service.UpdateState.Replace('_', ' ')}" + (string.IsNullOrEmpty(service.UpdateMessage) ? "." : $": {service.UpdateMessage}"),
-                    NextStep = $"Get-SwarmService '{service.Name}' | Format-List UpdateState, UpdateMessage, Image",
-                    Source = source,
-                    CheckedAt = now,
-                });
+                findings.Add(Finding(OpsHealthSeverity.Warning, service.Name, "SwarmServiceUpdateNotCompleted", $"Last update {service.UpdateState.Replace('_', ' ')}" + (string.IsNullOrEmpty(service.UpdateMessage) ? "." : $": {service.UpdateMessage}"), $"Get-SwarmService '{service.Name}' | Format-List UpdateState, UpdateMessage, Image", source, now));
             }
 
             List<SwarmTask> failed = serviceTasks
@@ -84,17 +64,7 @@ internal sealed class SwarmServiceHealthCheck : OpsHealthLayerCheck
             if (failed.Count > 0)
             {
                 SwarmTask last = failed[0];
-                findings.Add(new OpsHealthFinding
-                {
-                    Layer = Layer,
-                    Severity = OpsHealthSeverity.Warning,
-                    Target = service.Name,
-                    Check = "SwarmTaskFailing",
-                    Message = string.Create(CultureInfo.InvariantCulture, $"{failed.Count} task(s) failed in the last {Duration(_options.FailedTaskWindow)}; last: {Describe(last)}"),
-                    NextStep = $"Get-SwarmServiceLog '{service.Name}' -Since {Duration(_options.FailedTaskWindow)} -Tail 50",
-                    Source = source,
-                    CheckedAt = now,
-                });
+                findings.Add(Finding(OpsHealthSeverity.Warning, service.Name, "SwarmTaskFailing", string.Create(CultureInfo.InvariantCulture, $"{failed.Count} task(s) failed in the last {Duration(_options.FailedTaskWindow)}; last: {Describe(last)}"), $"Get-SwarmServiceLog '{service.Name}' -Since {Duration(_options.FailedTaskWindow)} -Tail 50", source, now));
             }
         }
 
@@ -153,8 +123,8 @@ internal sealed class NodeHealthCheck : OpsHealthLayerCheck
             {
                 bool planned = node.Availability == SwarmNodeAvailability.Drain;
                 findings.Add(Finding(
-                    target,
                     planned ? OpsHealthSeverity.Warning : OpsHealthSeverity.Critical,
+                    target,
                     "SwarmNodeDown",
                     $"Node is {node.Status.ToString().ToLowerInvariant()} (availability {node.Availability.ToString().ToLowerInvariant()}, {node.Role.ToString().ToLowerInvariant()}{(node.Address is null ? string.Empty : ", " + node.Address)})",
                     $"Get-SwarmNode '{node.Hostname}' | Format-List *",
@@ -163,13 +133,13 @@ internal sealed class NodeHealthCheck : OpsHealthLayerCheck
             }
             else if (string.Equals(node.ManagerReachability, "unreachable", StringComparison.OrdinalIgnoreCase))
             {
-                findings.Add(Finding(target, OpsHealthSeverity.Critical, "SwarmManagerUnreachable", "Manager is unreachable from the other managers: the raft quorum is at risk", $"Get-SwarmNode -Role Manager", source, now));
+                findings.Add(Finding(OpsHealthSeverity.Critical, target, "SwarmManagerUnreachable", "Manager is unreachable from the other managers: the raft quorum is at risk", $"Get-SwarmNode -Role Manager", source, now));
             }
             else if (_options.ReportDrained && node.Availability != SwarmNodeAvailability.Active)
             {
                 findings.Add(Finding(
-                    target,
                     OpsHealthSeverity.Warning,
+                    target,
                     "SwarmNodeNotActive",
                     $"Node is ready but {node.Availability.ToString().ToLowerInvariant()}: it takes no new tasks",
                     $"Set-SwarmNode '{node.Hostname}' -Availability Active",
@@ -181,15 +151,4 @@ internal sealed class NodeHealthCheck : OpsHealthLayerCheck
         return findings;
     }
 
-    private OpsHealthFinding Finding(string target, OpsHealthSeverity severity, string check, string message, string next, string source, DateTimeOffset now) => new()
-    {
-        Layer = Layer,
-        Severity = severity,
-        Target = target,
-        Check = check,
-        Message = message,
-        NextStep = next,
-        Source = source,
-        CheckedAt = now,
-    };
 }

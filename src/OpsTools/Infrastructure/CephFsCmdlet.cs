@@ -112,28 +112,6 @@ public abstract class CephFsCmdlet : OpsToolsCmdlet
         return full.Length > 1 ? full.TrimEnd('/') : full;
     }
 
-    /// <summary>Reads an engine stream on the pipeline thread, one item at a time.</summary>
-    /// <typeparam name="T">Item type.</typeparam>
-    /// <param name="items">The stream.</param>
-    /// <param name="each">Called on the pipeline thread for each item.</param>
-    protected void ForEach<T>(IAsyncEnumerable<T> items, Action<T> each)
-    {
-        ArgumentNullException.ThrowIfNull(items);
-        ArgumentNullException.ThrowIfNull(each);
-        IAsyncEnumerator<T> enumerator = items.GetAsyncEnumerator(CancellationToken);
-        try
-        {
-            while (Await(enumerator.MoveNextAsync().AsTask()))
-            {
-                each(enumerator.Current);
-            }
-        }
-        finally
-        {
-            Await(DisposeAsync(enumerator));
-        }
-    }
-
     /// <summary>Waits for a task on the pipeline thread, calling <paramref name="tick"/> about every 200 ms meanwhile (for progress).</summary>
     /// <typeparam name="T">Result type.</typeparam>
     /// <param name="task">The task.</param>
@@ -257,12 +235,6 @@ public abstract class CephFsCmdlet : OpsToolsCmdlet
         }
 
         return candidates;
-    }
-
-    private static async Task<bool> DisposeAsync<T>(IAsyncEnumerator<T> enumerator)
-    {
-        await enumerator.DisposeAsync().ConfigureAwait(false);
-        return true;
     }
 
     /// <summary>Engine calls in their own type so reflecting over the cmdlets does not load the engine.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -57,6 +58,41 @@ public abstract class OpsToolsCmdlet : PSCmdlet, IDisposable
             ThrowTerminatingError(ErrorRecords.From(ex));
             throw; // unreachable: ThrowTerminatingError always throws
         }
+    }
+
+    /// <summary>Reads an engine stream on the pipeline thread, one item at a time.</summary>
+    /// <typeparam name="T">Item type.</typeparam>
+    /// <param name="items">The stream.</param>
+    /// <param name="each">Called on the pipeline thread for each item.</param>
+    protected void ForEach<T>(IAsyncEnumerable<T> items, Action<T> each)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(each);
+        IAsyncEnumerator<T> enumerator = items.GetAsyncEnumerator(CancellationToken);
+        try
+        {
+            while (Await(enumerator.MoveNextAsync().AsTask()))
+            {
+                each(enumerator.Current);
+            }
+        }
+        finally
+        {
+            try
+            {
+                Await(DisposeAsync(enumerator));
+            }
+            catch (PipelineStoppedException) when (_stopping.IsCancellationRequested)
+            {
+                // Disposal after Ctrl+C: nothing left to release.
+            }
+        }
+    }
+
+    private static async Task<bool> DisposeAsync<T>(IAsyncEnumerator<T> enumerator)
+    {
+        await enumerator.DisposeAsync().ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Writes a non-terminating error for one item and lets the command go on.</summary>

@@ -91,28 +91,13 @@ public sealed class GetComposeServiceLogCommand : ComposeCmdlet
         }
 
         var options = new ComposeLogOptions { Tail = Tail, Since = Since, Timestamps = Timestamps, Follow = Follow };
-        IAsyncEnumerator<ComposeLogRecord> records = new ComposeLogReader(Connection).ReadAsync(_selected, options, CancellationToken).GetAsyncEnumerator(CancellationToken);
         try
         {
-            while (Await(records.MoveNextAsync().AsTask()))
-            {
-                WriteObject(records.Current);
-            }
+            ForEach(new ComposeLogReader(Connection).ReadAsync(_selected, options, CancellationToken), record => WriteObject(record));
         }
         catch (OpsToolsException ex)
         {
             ThrowTerminatingError(ErrorRecords.From(ex));
-        }
-        finally
-        {
-            try
-            {
-                records.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            }
-            catch (OperationCanceledException)
-            {
-                // Disposal after Ctrl+C: nothing left to release.
-            }
         }
     }
 }

@@ -84,28 +84,13 @@ public sealed class GetSwarmServiceLogCommand : DockerCmdlet
         }
 
         var options = new SwarmLogOptions { Tail = Tail, Since = Since, Timestamps = Timestamps, Follow = Follow };
-        IAsyncEnumerator<SwarmLogRecord> records = new SwarmLogReader(_connection).ReadAsync(_selected, options, CancellationToken).GetAsyncEnumerator(CancellationToken);
         try
         {
-            while (Await(records.MoveNextAsync().AsTask()))
-            {
-                WriteObject(records.Current);
-            }
+            ForEach(new SwarmLogReader(_connection).ReadAsync(_selected, options, CancellationToken), record => WriteObject(record));
         }
         catch (OpsToolsException ex)
         {
             ThrowTerminatingError(ErrorRecords.From(ex));
-        }
-        finally
-        {
-            try
-            {
-                records.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            }
-            catch (OperationCanceledException)
-            {
-                // Disposal after Ctrl+C: nothing left to release.
-            }
         }
     }
 }
