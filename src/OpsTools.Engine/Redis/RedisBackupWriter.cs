@@ -254,7 +254,7 @@ public static class RedisBackupWriter
     private static string BackupName(RedisEndpoint endpoint, DateTimeOffset at)
     {
         string host = new string(endpoint.Host.Select(c => char.IsLetterOrDigit(c) || c is '.' or '-' ? c : '_').ToArray());
-        return $"redis-{host}-{endpoint.Port.ToString(CultureInfo.InvariantCulture)}-{at.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
+        return $"redis-{host}-{endpoint.Port.ToString(CultureInfo.InvariantCulture)}-{at.UtcDateTime.ToString("yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture)}";
     }
 
     // Relative names of the files a method needs, as found in the data directory.
