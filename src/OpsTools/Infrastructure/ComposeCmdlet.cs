@@ -19,6 +19,7 @@ namespace OpsTools.Infrastructure;
 public abstract class ComposeCmdlet : DockerCmdlet
 {
     private readonly Dictionary<string, DockerConnection> _connections = new(StringComparer.Ordinal);
+    private IReadOnlyList<ComposeContainer>? _listed;
 
     /// <summary>Connection to the daemon named by -DockerHost (or the docker CLI defaults).</summary>
     private protected DockerConnection Connection => ConnectionFor(null);
@@ -54,6 +55,32 @@ public abstract class ComposeCmdlet : DockerCmdlet
         IReadOnlyList<ComposeContainer> containers = AwaitOrTerminate(ct => new ComposeInventory(connection).GetContainersAsync(project, includeOneOff, detailed, ct));
         WriteApiCallSummary(connection.Endpoint.DisplayName, connection.ApiVersion, before, connection.ApiCallCount);
         return containers;
+    }
+
+    /// <summary>
+    /// The containers of the projects named (wildcards; all when none), from one listing per command
+    /// (narrowed to the project when exactly one plain name is given and nothing is piped); writes
+    /// ComposeProjectNotFound for each name that matches no container.
+    /// </summary>
+    /// <param name="projects">Project names or patterns, or null.</param>
+    /// <param name="includeOneOff">Include containers of <c>docker compose run</c>.</param>
+    /// <param name="detailed">Inspect each container for its restart count.</param>
+    /// <param name="exactProject">The one plain project name, or null.</param>
+    /// <param name="missingProjects">How many names matched no project.</param>
+    /// <returns>The containers of the matching projects.</returns>
+    private protected IReadOnlyList<ComposeContainer> SelectProjectContainers(string[]? projects, bool includeOneOff, bool detailed, out string? exactProject, out int missingProjects)
+    {
+        DockerConnection connection = Connection;
+        exactProject = !MyInvocation.ExpectingInput && projects is [var only] && !WildcardPattern.ContainsWildcardCharacters(only) ? only : null;
+        _listed ??= ListContainers(connection, exactProject, includeOneOff, detailed);
+        IReadOnlyList<ComposeContainer> selected = new NameFilter(projects).Select(_listed, c => c.Project, null, out IReadOnlyList<string> missing);
+        foreach (string name in missing)
+        {
+            WriteError(ProjectNotFound(name, connection.Endpoint.DisplayName));
+        }
+
+        missingProjects = missing.Count;
+        return selected;
     }
 
     /// <summary>The error for a project name that matches no container.</summary>

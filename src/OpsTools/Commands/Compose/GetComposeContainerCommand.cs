@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using OpsTools.Compose;
-using OpsTools.Engine.Docker;
 using OpsTools.Infrastructure;
 
 namespace OpsTools.Commands.Compose;
@@ -20,7 +19,6 @@ public sealed class GetComposeContainerCommand : ComposeCmdlet
         public const string Default = "Default";
     }
 
-    private IReadOnlyList<ComposeContainer>? _containers;
 
     /// <summary>Only containers of these projects; wildcards allowed.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -47,17 +45,10 @@ public sealed class GetComposeContainerCommand : ComposeCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        DockerConnection connection = Connection;
-        string? exactProject = !MyInvocation.ExpectingInput && Project is [var only] && !WildcardPattern.ContainsWildcardCharacters(only) ? only : null;
-        _containers ??= ListContainers(connection, exactProject, IncludeOneOff, Detailed);
-        IReadOnlyList<ComposeContainer> inProjects = new NameFilter(Project).Select(_containers, c => c.Project, null, out IReadOnlyList<string> missingProjects);
-        foreach (string missing in missingProjects)
-        {
-            WriteError(ProjectNotFound(missing, connection.Endpoint.DisplayName));
-        }
+        IReadOnlyList<ComposeContainer> inProjects = SelectProjectContainers(Project, IncludeOneOff, Detailed, out string? exactProject, out int missingProjects);
 
         IReadOnlyList<ComposeContainer> selected = new NameFilter(Service).Select(inProjects, c => c.Service, null, out IReadOnlyList<string> unmatched);
-        foreach (string missing in unmatched.Where(_ => missingProjects.Count == 0))
+        foreach (string missing in unmatched.Where(_ => missingProjects == 0))
         {
             WriteError(ServiceNotFound(missing, exactProject));
         }

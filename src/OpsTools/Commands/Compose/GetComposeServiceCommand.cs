@@ -4,7 +4,6 @@ using System.Linq;
 using System.Management.Automation;
 using OpsTools.Compose;
 using OpsTools.Engine.Compose;
-using OpsTools.Engine.Docker;
 using OpsTools.Infrastructure;
 
 namespace OpsTools.Commands.Compose;
@@ -21,7 +20,6 @@ public sealed class GetComposeServiceCommand : ComposeCmdlet
         public const string Default = "Default";
     }
 
-    private IReadOnlyList<ComposeContainer>? _containers;
 
     /// <summary>Service names; wildcards allowed.</summary>
     [Parameter(Position = 0)]
@@ -49,18 +47,11 @@ public sealed class GetComposeServiceCommand : ComposeCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        DockerConnection connection = Connection;
-        string? exactProject = !MyInvocation.ExpectingInput && Project is [var only] && !WildcardPattern.ContainsWildcardCharacters(only) ? only : null;
-        _containers ??= ListContainers(connection, exactProject, IncludeOneOff, Detailed);
-        IReadOnlyList<ComposeContainer> inProjects = new NameFilter(Project).Select(_containers, c => c.Project, null, out IReadOnlyList<string> missingProjects);
-        foreach (string missing in missingProjects)
-        {
-            WriteError(ProjectNotFound(missing, connection.Endpoint.DisplayName));
-        }
+        IReadOnlyList<ComposeContainer> inProjects = SelectProjectContainers(Project, IncludeOneOff, Detailed, out string? exactProject, out int missingProjects);
 
         IReadOnlyList<ComposeServiceInfo> services = ComposeInventory.GroupServices(inProjects);
         IReadOnlyList<ComposeServiceInfo> selected = new NameFilter(Name).Select(services, s => s.Name, null, out IReadOnlyList<string> unmatched);
-        foreach (string missing in unmatched.Where(_ => missingProjects.Count == 0))
+        foreach (string missing in unmatched.Where(_ => missingProjects == 0))
         {
             WriteError(ServiceNotFound(missing, exactProject));
         }
